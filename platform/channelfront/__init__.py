@@ -1,0 +1,63 @@
+"""Channelfront: co-branded partner storefronts for a software vendor's distributors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from channelfront import config
+from channelfront.theming.loader import ThemedFlask
+from channelfront.theming.views import template_context
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, then features, in that order."""
+    app = ThemedFlask(__name__, static_folder=None)
+    app.config.from_mapping(config.from_environment())
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    from channelfront import celery_app, errors, extensions, models, security
+    from channelfront.accounts import auth
+    from channelfront.i18n import formatting, locale
+    from channelfront.tenancy import middleware
+
+    middleware.init_app(app)
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(config.ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    extensions.limiter.init_app(app)
+    auth.init_app(app)
+    locale.init_app(app)
+    formatting.init_app(app)
+    app.context_processor(template_context)
+    security.init_app(app)
+    errors.init_app(app)
+    celery_app.init_app(app)
+    models.register_cli(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from channelfront.accounts.views import bp as accounts_bp
+    from channelfront.admin.views import bp as admin_bp
+    from channelfront.api import bp as api_bp
+    from channelfront.catalog.views import bp as catalog_bp
+    from channelfront.health.views import bp as health_bp
+    from channelfront.storefront.views import bp as storefront_bp
+    from channelfront.theming.views import bp as theming_bp
+
+    for blueprint in (
+        health_bp,
+        theming_bp,
+        accounts_bp,
+        storefront_bp,
+        catalog_bp,
+        admin_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)

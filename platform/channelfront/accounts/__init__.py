@@ -1,0 +1,1 @@
+"""People who sign in: vendor staff, distributor staff and reseller users."""

@@ -1,0 +1,77 @@
+"""Sign in, sign out and the language switcher."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from channelfront.accounts.auth import may_sign_in_here
+from channelfront.accounts.forms import LoginForm
+from channelfront.accounts.services import authenticate
+from channelfront.extensions import db, limiter
+from channelfront.i18n.locale import LOCALE_COOKIE, offered_locales
+from channelfront.tenancy.middleware import is_admin_site
+from channelfront.theming.views import render
+
+bp = Blueprint("accounts", __name__)
+
+
+def _home() -> str:
+    return url_for("admin.index") if is_admin_site() else url_for("storefront.home")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return _home()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login() -> Response | str | tuple[str, int]:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render("accounts/login.html", form=form), status
+    user = authenticate(form.email.data or "", form.password.data or "")
+    if user is None:
+        form.password.errors = [_("The e-mail address or password is wrong.")]
+        return render("accounts/login.html", form=form), 401
+    if not may_sign_in_here(user):
+        message = _("Your account cannot sign in on this storefront.")
+        form.email.errors = [message]
+        return render("accounts/login.html", form=form), 403
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> Response | str:
+    if request.method == "GET":
+        return render("accounts/logout.html")
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/locale", methods=["POST"])
+def switch_locale() -> Response:
+    code = request.form.get("locale", "")
+    back = _safe_next(request.form.get("next"))
+    if code not in offered_locales():
+        flash(_("That language is not offered here."), "error")
+        return redirect(back)
+    response = redirect(back)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return response
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return render("accounts/account.html")

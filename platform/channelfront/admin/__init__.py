@@ -1,0 +1,1 @@
+"""The vendor console on the admin host."""

@@ -1,0 +1,12 @@
+"""The JSON API under ``/api/v1``, documented by an OpenAPI 3 document built from its schemas."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from channelfront.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+from channelfront.api import openapi, views  # noqa: E402, F401  (routes register on import)

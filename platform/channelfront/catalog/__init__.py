@@ -1,0 +1,1 @@
+"""The vendor catalog: products, categories, product groups and list prices."""

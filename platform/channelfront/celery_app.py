@@ -1,0 +1,30 @@
+"""Celery bound to the Flask app: eager in-process without a broker, Redis in production."""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def init_app(app: Flask) -> Celery:
+    """Create the Celery app whose tasks run inside the Flask app context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config.get("CELERY_BROKER_URL") or "memory://"
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=broker,
+        result_backend=None,
+        task_ignore_result=True,
+        task_always_eager=not app.config.get("CELERY_BROKER_URL"),
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        broker_connection_retry_on_startup=True,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,1 @@
+"""Demo data: the Nimbus catalog, three distributors, resellers and their users."""

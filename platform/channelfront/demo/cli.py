@@ -1,0 +1,28 @@
+"""``flask demo load``: the demo data, idempotent."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from channelfront.demo import seed
+from channelfront.extensions import db
+from channelfront.tenancy.models import Tenant
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when tenants already exist.")
+def load_command(if_empty: bool) -> None:
+    """Load the demo tenants, catalog, resellers and users (safe to run twice)."""
+    if if_empty and db.session.scalar(select(Tenant.id).limit(1)) is not None:
+        click.echo("Demo data already present.")
+        return
+    steps = [seed.load_catalog, seed.load_demo_tenants, seed.load_partners]
+    with click.progressbar(steps, label="Loading demo") as bar:
+        for step in bar:
+            step()
+    db.session.commit()
+    click.echo("Demo loaded. Password for every demo account: " + seed.DEMO_PASSWORD)

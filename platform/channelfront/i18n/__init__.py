@@ -1,0 +1,1 @@
+"""Locale selection and locale-aware formatting."""

@@ -1,0 +1,1 @@
+"""Partner programs, enrollments, authorization and buy prices."""

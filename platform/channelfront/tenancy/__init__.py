@@ -1,0 +1,1 @@
+"""Tenants, their host names, and the one place where tenant scoping is applied."""

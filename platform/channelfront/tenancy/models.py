@@ -1,0 +1,65 @@
+"""Vendor, tenant and host rows."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from channelfront.extensions import db
+
+
+class TenantStatus(enum.StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    SUSPENDED = "suspended"
+
+
+class Vendor(db.Model):
+    __tablename__ = "vendor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Tenant(db.Model):
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default=TenantStatus.DRAFT.value)
+    theme: Mapped[str] = mapped_column(String(40), default="base")
+    default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    locales_csv: Mapped[str] = mapped_column(String(100), default="en")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    primary_color: Mapped[str | None] = mapped_column(String(7))
+    accent_color: Mapped[str | None] = mapped_column(String(7))
+    logo_file: Mapped[str | None] = mapped_column(String(200))
+
+    vendor: Mapped[Vendor] = relationship(lazy="joined")
+    hosts: Mapped[list[TenantHost]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", order_by="TenantHost.host"
+    )
+
+    @property
+    def locales(self) -> list[str]:
+        return [code for code in self.locales_csv.split(",") if code]
+
+    @property
+    def primary_host(self) -> str | None:
+        return next((h.host for h in self.hosts if h.is_primary), None)
+
+
+class TenantHost(db.Model):
+    __tablename__ = "tenant_host"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    host: Mapped[str] = mapped_column(String(253), unique=True)
+    is_primary: Mapped[bool] = mapped_column(default=False)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="hosts")

@@ -1,0 +1,1 @@
+"""Theme packs: a theme-aware Jinja loader, theme settings and theme static files."""
