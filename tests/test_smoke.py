@@ -14,6 +14,6 @@ def test_each_demo_host_shows_its_distributor(client_for):
 
 
 def test_buyer_signs_in_and_sees_catalog(bluebird_buyer):
-    page = bluebird_buyer.get("/catalog")
+    page = bluebird_buyer.get("/catalog?q=shd-ent")
     assert page.status_code == 200
     assert "SHD-ENT-1Y" in page.get_data(as_text=True)
