@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 compile-catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -q -d translations -D messages 2>/dev/null || $(BIN)/pybabel compile -q -d translations -D messages
+	$(BIN)/pybabel compile -q -d translations -D messages
 
 run: $(VENV)/.installed compile-catalogs
 	mkdir -p var
