@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
+from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +21,10 @@ def _page(status: int, title: str, message: str):  # type: ignore[no-untyped-def
 
     if wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
+    if request_ctx.url_adapter is None:
+        # Werkzeug refused the Host header before routing: no URLs can be built.
+        body = f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        return f"{body}<p>{escape(message)}</p></html>", status
     return render("error.html", status=status, title=title, message=message), status
 
 
