@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
-from markupsafe import escape
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from channelfront.tenancy.middleware import TenantSuspended
@@ -23,7 +23,9 @@ def _page(status: int, title: str, message: str):  # type: ignore[no-untyped-def
         return jsonify({"error": {"status": status, "message": message}}), status
     if request_ctx.url_adapter is None:
         # Werkzeug refused the Host header before routing: no URLs can be built.
-        body = f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        body = (
+            f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        )
         return f"{body}<p>{escape(message)}</p></html>", status
     return render("error.html", status=status, title=title, message=message), status
 

@@ -29,7 +29,8 @@ def test_missing_fields_are_named(northwind):
     response = northwind.post("/login", data={"csrf_token": token, "email": "", "password": ""})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Enter your e-mail address." in page and "Enter your password." in page
+    assert "Enter your e-mail address." in page
+    assert "Enter your password." in page
 
 
 def test_missing_csrf_token_is_refused_clearly(northwind):
@@ -95,7 +96,11 @@ def test_next_parameter_cannot_redirect_off_site(northwind):
     token = northwind.csrf_token()
     response = northwind.post(
         "/login?next=//evil.example/x",
-        data={"email": "buyer@bluebird.example", "password": "channelfront-demo", "csrf_token": token},
+        data={
+            "email": "buyer@bluebird.example",
+            "password": "channelfront-demo",
+            "csrf_token": token,
+        },
     )
     assert response.headers["Location"] == "/"
 

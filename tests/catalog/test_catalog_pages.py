@@ -39,7 +39,8 @@ def test_only_authorized_products_are_listed(bluebird_buyer, alpenhandel):
     alpenhandel.login("buyer@bluebird.example")
     alpen_skus = all_skus(alpenhandel)
     # Silver on alpenhandel: security, collaboration and support plans, nothing else.
-    assert "SHD-STD-1Y" in alpen_skus and "TMS-STD-1M" in alpen_skus
+    assert "SHD-STD-1Y" in alpen_skus
+    assert "TMS-STD-1M" in alpen_skus
     assert not any(s.startswith(("BKP", "CDE", "INS")) and "SUP" not in s for s in alpen_skus)
     assert "CDE-ENT-1Y" not in alpen_skus
 
@@ -60,7 +61,9 @@ def test_unauthorized_or_unknown_sku_is_a_404_page(bluebird_buyer):
         ("SHD-STD-1Y", "$120.00", "$84.00", "category"),
     ],
 )
-def test_detail_shows_list_buy_saving_and_source(bluebird_buyer, sku, list_price, buy_price, source):
+def test_detail_shows_list_buy_saving_and_source(
+    bluebird_buyer, sku, list_price, buy_price, source
+):
     page = bluebird_buyer.get(f"/catalog/{sku}").get_data(as_text=True)
     assert list_price in page
     assert buy_price in page
@@ -70,11 +73,13 @@ def test_detail_shows_list_buy_saving_and_source(bluebird_buyer, sku, list_price
 
 def test_search_and_category_filter(bluebird_buyer):
     found = all_skus(bluebird_buyer, "&q=vault")
-    assert found and all(s.startswith("VLT") for s in found)
+    assert found
+    assert all(s.startswith("VLT") for s in found)
     by_sku = all_skus(bluebird_buyer, "&q=rst-ent")
     assert by_sku == {"RST-ENT-1Y", "RST-ENT-1M"}
     support = all_skus(bluebird_buyer, "&category=support")
-    assert support and all("-SUP-" in s for s in support)
+    assert support
+    assert all("-SUP-" in s for s in support)
     assert all_skus(bluebird_buyer, "&q=100%25_off") == set()
 
 

@@ -23,7 +23,8 @@ def test_host_names_are_normalized(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "a" * 300, "bad host", "exa$mple.com", "[::1]:80", "northwind.localhost:abc", "-x-.com"]
+    "raw",
+    ["", "a" * 300, "bad host", "exa$mple.com", "[::1]:80", "northwind.localhost:abc", "-x-.com"],
 )
 def test_garbage_host_names_are_refused(raw):
     with pytest.raises(InvalidHost):
@@ -37,7 +38,8 @@ def test_alias_host_and_port_reach_the_same_tenant(client_for):
 
 
 @pytest.mark.parametrize(
-    "host", ["nobody.example", "x" * 300 + ".example", "bad host", "[::1]", "a..b", "ünknown.example"]
+    "host",
+    ["nobody.example", "x" * 300 + ".example", "bad host", "[::1]", "a..b", "ünknown.example"],
 )
 def test_unknown_or_garbage_host_gets_a_neutral_answer(client_for, host):
     response = client_for("placeholder").get("/", headers={"Host": host})

@@ -41,5 +41,6 @@ def test_a_bad_manifest_is_named_and_nothing_is_written(app, ctx, tmp_path):
     finally:
         app.config["TENANTS_DIR"] = str(app.root_path.rsplit("/platform", 1)[0] + "/tenants")
     assert result.exit_code != 0
-    assert "zeta" in result.output and "locales" in result.output
+    assert "zeta" in result.output
+    assert "locales" in result.output
     assert _counts() == before

@@ -40,9 +40,7 @@ def test_updates_and_deletes_cannot_reach_another_tenant(tenants):
     with tenant_scope(tenants["northwind"]):
         db.session.execute(update(Enrollment).values(credit_limit_minor=1))
         db.session.execute(delete(Enrollment).where(Enrollment.credit_limit_minor == -5))
-    kirin = db.session.scalar(
-        select(Enrollment).where(Enrollment.tenant_id == tenants["sakura"])
-    )
+    kirin = db.session.scalar(select(Enrollment).where(Enrollment.tenant_id == tenants["sakura"]))
     db.session.refresh(kirin)
     assert kirin.credit_limit_minor == 300_000_000
 

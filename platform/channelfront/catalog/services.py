@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from channelfront.catalog.models import Category, CategoryName, Product, ProductText
 from channelfront.extensions import db
@@ -45,28 +45,38 @@ def _texts(product_ids: list[int], locale: str) -> dict[int, ProductText]:
 
 
 def category_names(locale: str) -> dict[int, tuple[str, str]]:
-    """Category id to (slug, name in the locale), in display order."""
-    categories = db.session.scalars(select(Category).order_by(Category.position)).all()
-    names = db.session.execute(
-        select(CategoryName.category_id, CategoryName.locale, CategoryName.name).where(
-            CategoryName.locale.in_({locale, "en"})
+    """Category id to (slug, name in the locale), in display order (one query)."""
+    rows = db.session.execute(
+        select(Category.id, Category.slug, CategoryName.locale, CategoryName.name)
+        .outerjoin(
+            CategoryName,
+            and_(CategoryName.category_id == Category.id, CategoryName.locale.in_({locale, "en"})),
         )
+        .order_by(Category.position, Category.id)
     ).all()
-    by_id: dict[int, dict[str, str]] = {}
-    for category_id, loc, name in names:
-        by_id.setdefault(category_id, {})[loc] = name
+    slugs: dict[int, str] = {}
+    names: dict[int, dict[str, str]] = {}
+    for category_id, slug, loc, name in rows:
+        slugs[category_id] = slug
+        if loc is not None:
+            names.setdefault(category_id, {})[loc] = name
     return {
-        c.id: (c.slug, by_id.get(c.id, {}).get(locale) or by_id.get(c.id, {}).get("en") or c.slug)
-        for c in categories
+        cid: (slug, names.get(cid, {}).get(locale) or names.get(cid, {}).get("en") or slug)
+        for cid, slug in slugs.items()
     }
 
 
 def _items(
-    terms: PartnerTerms, products: list[Product], currency: str, locale: str
+    terms: PartnerTerms,
+    products: list[Product],
+    currency: str,
+    locale: str,
+    categories: dict[int, tuple[str, str]] | None = None,
 ) -> list[CatalogItem]:
     texts = _texts([p.id for p in products], locale)
     prices = buy_prices(terms, products, currency)
-    categories = category_names(locale)
+    if categories is None:
+        categories = category_names(locale)
     return [
         CatalogItem(
             product=p,
@@ -89,8 +99,12 @@ def browse(
     category_id: int | None = None,
     page: int = 1,
     per_page: int = 24,
+    categories: dict[int, tuple[str, str]] | None = None,
 ) -> CatalogPage:
-    """One page of the authorized catalog, filtered by search text and category."""
+    """One page of the authorized catalog, filtered by search text and category.
+
+    ``categories`` is :func:`category_names` for the locale when the caller already has it.
+    """
     stmt = authorized_products(terms, currency)
     if category_id is not None:
         stmt = stmt.where(Product.category_id == category_id)
@@ -114,7 +128,8 @@ def browse(
     products = list(
         db.session.scalars(stmt.order_by(Product.sku).limit(per_page).offset((page - 1) * per_page))
     )
-    return CatalogPage(_items(terms, products, currency, locale), page, pages, total)
+    items = _items(terms, products, currency, locale, categories)
+    return CatalogPage(items, page, pages, total)
 
 
 def find(terms: PartnerTerms, currency: str, locale: str, sku: str) -> CatalogItem | None:

@@ -44,7 +44,9 @@ def index() -> tuple[str, int] | str:
         abort(400, description=exc.message)
     category_id = None
     if args.category is not None:
-        category_id = next((cid for cid, (slug, _n) in categories.items() if slug == args.category), None)
+        category_id = next(
+            (cid for cid, (slug, _n) in categories.items() if slug == args.category), None
+        )
         if category_id is None:
             abort(400, description=_("There is no such category."))
     page = services.browse(
@@ -55,6 +57,7 @@ def index() -> tuple[str, int] | str:
         category_id=category_id,
         page=args.page,
         per_page=current_app.config["CATALOG_PAGE_SIZE"],
+        categories=categories,
     )
     return render("catalog/index.html", page=page, args=args, categories=categories)
 

@@ -5,12 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CATEGORIES = {
-    "security": {"en": "Security", "de": "Sicherheit", "fr": "Sécurité", "es": "Seguridad", "ja": "セキュリティ"},
-    "backup": {"en": "Backup", "de": "Datensicherung", "fr": "Sauvegarde", "es": "Copias de seguridad", "ja": "バックアップ"},
-    "collaboration": {"en": "Collaboration", "de": "Zusammenarbeit", "fr": "Collaboration", "es": "Colaboración", "ja": "コラボレーション"},
-    "devtools": {"en": "Developer tools", "de": "Entwicklerwerkzeuge", "fr": "Outils de développement", "es": "Herramientas de desarrollo", "ja": "開発ツール"},
-    "analytics": {"en": "Analytics", "de": "Analytik", "fr": "Analytique", "es": "Analítica", "ja": "アナリティクス"},
-    "support": {"en": "Support", "de": "Support", "fr": "Assistance", "es": "Soporte", "ja": "サポート"},
+    "security": {
+        "en": "Security",
+        "de": "Sicherheit",
+        "fr": "Sécurité",
+        "es": "Seguridad",
+        "ja": "セキュリティ",
+    },
+    "backup": {
+        "en": "Backup",
+        "de": "Datensicherung",
+        "fr": "Sauvegarde",
+        "es": "Copias de seguridad",
+        "ja": "バックアップ",
+    },
+    "collaboration": {
+        "en": "Collaboration",
+        "de": "Zusammenarbeit",
+        "fr": "Collaboration",
+        "es": "Colaboración",
+        "ja": "コラボレーション",
+    },
+    "devtools": {
+        "en": "Developer tools",
+        "de": "Entwicklerwerkzeuge",
+        "fr": "Outils de développement",
+        "es": "Herramientas de desarrollo",
+        "ja": "開発ツール",
+    },
+    "analytics": {
+        "en": "Analytics",
+        "de": "Analytik",
+        "fr": "Analytique",
+        "es": "Analítica",
+        "ja": "アナリティクス",
+    },
+    "support": {
+        "en": "Support",
+        "de": "Support",
+        "fr": "Assistance",
+        "es": "Soporte",
+        "ja": "サポート",
+    },
 }
 
 GROUPS = {
@@ -35,13 +71,46 @@ FAMILIES = [
 ]
 
 WORDS = {
-    "perpetual": {"en": "Professional perpetual license", "de": "Professional Dauerlizenz", "fr": "Licence perpétuelle Professional", "es": "Licencia perpetua Professional", "ja": "Professional 永続ライセンス"},
-    "annual-std": {"en": "Standard, annual subscription", "de": "Standard, Jahresabonnement", "fr": "Standard, abonnement annuel", "es": "Standard, suscripción anual", "ja": "Standard 年間サブスクリプション"},
-    "annual-ent": {"en": "Enterprise, annual subscription", "de": "Enterprise, Jahresabonnement", "fr": "Enterprise, abonnement annuel", "es": "Enterprise, suscripción anual", "ja": "Enterprise 年間サブスクリプション"},
-    "monthly-std": {"en": "Standard, monthly subscription", "de": "Standard, Monatsabonnement", "fr": "Standard, abonnement mensuel", "es": "Standard, suscripción mensual", "ja": "Standard 月間サブスクリプション"},
-    "monthly-ent": {"en": "Enterprise, monthly subscription", "de": "Enterprise, Monatsabonnement", "fr": "Enterprise, abonnement mensuel", "es": "Enterprise, suscripción mensual", "ja": "Enterprise 月間サブスクリプション"},
+    "perpetual": {
+        "en": "Professional perpetual license",
+        "de": "Professional Dauerlizenz",
+        "fr": "Licence perpétuelle Professional",
+        "es": "Licencia perpetua Professional",
+        "ja": "Professional 永続ライセンス",
+    },
+    "annual-std": {
+        "en": "Standard, annual subscription",
+        "de": "Standard, Jahresabonnement",
+        "fr": "Standard, abonnement annuel",
+        "es": "Standard, suscripción anual",
+        "ja": "Standard 年間サブスクリプション",
+    },
+    "annual-ent": {
+        "en": "Enterprise, annual subscription",
+        "de": "Enterprise, Jahresabonnement",
+        "fr": "Enterprise, abonnement annuel",
+        "es": "Enterprise, suscripción anual",
+        "ja": "Enterprise 年間サブスクリプション",
+    },
+    "monthly-std": {
+        "en": "Standard, monthly subscription",
+        "de": "Standard, Monatsabonnement",
+        "fr": "Standard, abonnement mensuel",
+        "es": "Standard, suscripción mensual",
+        "ja": "Standard 月間サブスクリプション",
+    },
+    "monthly-ent": {
+        "en": "Enterprise, monthly subscription",
+        "de": "Enterprise, Monatsabonnement",
+        "fr": "Enterprise, abonnement mensuel",
+        "es": "Enterprise, suscripción mensual",
+        "ja": "Enterprise 月間サブスクリプション",
+    },
     "support-basic": {"en": "Basic support add-on", "de": "Basis-Support (Zusatz)"},
-    "support-premium": {"en": "Premium support add-on, 24/7", "de": "Premium-Support (Zusatz), 24/7"},
+    "support-premium": {
+        "en": "Premium support add-on, 24/7",
+        "de": "Premium-Support (Zusatz), 24/7",
+    },
 }
 
 DESCRIPTION = {

@@ -47,10 +47,20 @@ COMPANIES = {
 
 USERS = [
     DemoUser("buyer@bluebird.example", "Blake Buyer", UserKind.RESELLER, "buyer", "Bluebird IT"),
-    DemoUser("approver@bluebird.example", "Avery Approver", UserKind.RESELLER, "approver", "Bluebird IT"),
-    DemoUser("admin@bluebird.example", "Addison Admin", UserKind.RESELLER, "company_admin", "Bluebird IT"),
+    DemoUser(
+        "approver@bluebird.example", "Avery Approver", UserKind.RESELLER, "approver", "Bluebird IT"
+    ),
+    DemoUser(
+        "admin@bluebird.example", "Addison Admin", UserKind.RESELLER, "company_admin", "Bluebird IT"
+    ),
     DemoUser("buyer@kirin.example", "Kenji Kirin", UserKind.RESELLER, "buyer", "Kirin Systems"),
-    DemoUser("finance@northwind.example", "Fran Finance", UserKind.DISTRIBUTOR, "distributor_finance", tenant="northwind"),
+    DemoUser(
+        "finance@northwind.example",
+        "Fran Finance",
+        UserKind.DISTRIBUTOR,
+        "distributor_finance",
+        tenant="northwind",
+    ),
     DemoUser("admin@nimbus.example", "Nico Nimbus", UserKind.VENDOR, "vendor_admin"),
 ]
 

@@ -37,7 +37,9 @@ class ProgramRule(TenantOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("program.id", ondelete="CASCADE"), index=True
+    )
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("product_group.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))

@@ -21,7 +21,7 @@ from channelfront.pricing.models import Enrollment, PartnerPrice, ProgramRule
 
 @dataclass(frozen=True)
 class PriceSource:
-    """Where a buy price came from: ``override``, ``product``, ``group``, ``category`` or ``list``."""
+    """Where a buy price came from: override, product, group, category or list."""
 
     kind: str
     discount_bps: int
@@ -52,12 +52,16 @@ class PartnerTerms:
 
 def load_terms(company_id: int) -> PartnerTerms | None:
     """The company's terms on the active tenant, or None when it is not enrolled."""
-    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.company_id == company_id))
-    if enrollment is None:
-        return None
-    rules = db.session.scalars(
-        select(ProgramRule).where(ProgramRule.program_id == enrollment.program_id)
+    # The enrollment and its program's rules in one query: this runs on every catalog request.
+    rows = db.session.execute(
+        select(Enrollment, ProgramRule)
+        .outerjoin(ProgramRule, ProgramRule.program_id == Enrollment.program_id)
+        .where(Enrollment.company_id == company_id)
     ).all()
+    if not rows:
+        return None
+    enrollment = rows[0][0]
+    rules = [rule for _enrollment, rule in rows if rule is not None]
     overrides = db.session.execute(
         select(PartnerPrice.product_id, PartnerPrice.discount_bps).where(
             PartnerPrice.company_id == company_id

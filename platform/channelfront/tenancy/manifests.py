@@ -138,9 +138,7 @@ def upsert(manifest: Manifest, vendor: Vendor) -> Tenant:
     tenant.primary_color = manifest.primary_color
     tenant.accent_color = manifest.accent_color
     tenant.logo_file = manifest.logo
-    taken = db.session.scalars(
-        select(TenantHost).where(TenantHost.host.in_(manifest.hosts))
-    ).all()
+    taken = db.session.scalars(select(TenantHost).where(TenantHost.host.in_(manifest.hosts))).all()
     for row in taken:
         if row.tenant is not tenant:
             raise ManifestError(f"host '{row.host}' already belongs to tenant '{row.tenant.slug}'")

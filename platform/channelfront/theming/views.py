@@ -78,12 +78,18 @@ def template_context() -> dict[str, Any]:
     from channelfront.i18n.locale import offered_locales
 
     tenant = current_tenant()
-    choices = [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in offered_locales()]
+    choices = [
+        (code, Locale.parse(code).get_display_name(code).capitalize()) for code in offered_locales()
+    ]
     return {
         "tenant": tenant,
         "site": g.get("site"),
         "brand": brand(),
         "current_locale": str(get_locale()),
         "language_choices": choices if g.get("site") else [],
-        "site_name": tenant.name if tenant else gettext("Vendor console") if g.get("site") else "Channelfront",
+        "site_name": tenant.name
+        if tenant
+        else gettext("Vendor console")
+        if g.get("site")
+        else "Channelfront",
     }
