@@ -114,6 +114,18 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def translated(app: Flask):  # type: ignore[no-untyped-def]
+    """``translated("de", "Sign in")``: the catalog's text for a message in a locale."""
+    from flask_babel import force_locale, gettext
+
+    def lookup(locale: str, message: str, **values: object) -> str:
+        with app.test_request_context(), force_locale(locale):
+            return gettext(message, **values)
+
+    return lookup
+
+
+@pytest.fixture
 def ctx(app: Flask) -> Iterator[None]:
     """An app context for a test that reads or writes rows itself."""
     with app.app_context():

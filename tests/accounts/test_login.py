@@ -1,5 +1,7 @@
 """Signing in: who may sign in where, wrong passwords, CSRF, rate limits, per-host sessions."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -51,11 +53,13 @@ def test_missing_csrf_token_is_refused_clearly(northwind):
         ("admin.localhost", "buyer@bluebird.example"),
     ],
 )
-def test_users_sign_in_only_where_they_belong(client_for, host, email):
+def test_users_sign_in_only_where_they_belong(client_for, translated, host, email):
     client = client_for(host)
     response = client.login(email)
     assert response.status_code == 403
-    assert "cannot sign in on this storefront" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    locale = re.search(r'<html lang="(\w+)"', page).group(1)
+    assert translated(locale, "Your account cannot sign in on this storefront.") in page
     assert client.get("/account").status_code == 302
 
 
