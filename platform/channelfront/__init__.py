@@ -43,6 +43,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from channelfront.accounts.token_views import bp as tokens_bp
     from channelfront.accounts.views import bp as accounts_bp
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
@@ -55,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         theming_bp,
         accounts_bp,
+        tokens_bp,
         storefront_bp,
         catalog_bp,
         admin_bp,
