@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 compile-catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations -D messages
+	$(BIN)/pybabel compile -d translations -D messages
 
 run: $(VENV)/.installed compile-catalogs
 	mkdir -p var
