@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_precision
 from flask import Flask
-from flask_babel import format_currency
+from flask_babel import format_currency, format_decimal
 
 
 @dataclass(frozen=True)
@@ -41,5 +41,13 @@ def money(value: Money | None) -> str:
     return format_currency(value.amount, value.currency)
 
 
+def number(value: int | Decimal | None) -> str:
+    """Jinja filter: ``{{ quantity|number }}`` with the locale's digit grouping."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
