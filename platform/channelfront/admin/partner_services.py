@@ -1,0 +1,108 @@
+"""Reseller companies and their enrollments with tenants.
+
+Enrollments are tenant-owned and the console runs unscoped, so every write here
+sets ``tenant_id`` from the tenant it is given. The caller commits.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from channelfront.accounts.models import Company
+from channelfront.admin.inputs import InvalidInput, amount_to_minor
+from channelfront.admin.labels import country_choices
+from channelfront.extensions import db
+from channelfront.pricing.models import Enrollment, Program
+from channelfront.tenancy.models import Tenant
+
+MAX_NAME = 160
+
+
+def create_company(name: str, country: str | None) -> Company:
+    """Add a reseller company; names are unique, ignoring case."""
+    errors: dict[str, str] = {}
+    name = " ".join(name.split())
+    if not name:
+        errors["name"] = _("Enter the company's name.")
+    elif len(name) > MAX_NAME:
+        errors["name"] = _("Use at most %(num)d characters.", num=MAX_NAME)
+    elif (
+        db.session.scalar(select(Company.id).where(func.lower(Company.name) == name.lower()))
+        is not None
+    ):
+        errors["name"] = _("A company named “%(name)s” already exists.", name=name)
+    country = (country or "").upper() or None
+    if country is not None and country not in dict(country_choices()):
+        errors["country"] = _("Choose a country from the list.")
+    if errors:
+        raise InvalidInput(errors)
+    company = Company(name=name, country=country)
+    db.session.add(company)
+    db.session.flush()
+    return company
+
+
+def _credit_minor(text: str, tenant: Tenant, errors: dict[str, str]) -> int:
+    try:
+        return amount_to_minor(text, tenant.currency)
+    except ValueError as exc:
+        errors["credit_limit"] = str(exc)
+        return 0
+
+
+def _check_program(program: Program | None, tenant: Tenant, errors: dict[str, str]) -> None:
+    if program is None or program.tenant_id != tenant.id:
+        errors["program"] = _("Choose one of the programs of %(tenant)s.", tenant=tenant.name)
+
+
+def enroll(
+    company: Company, tenant: Tenant, program: Program | None, credit_limit: str
+) -> Enrollment:
+    """Enroll a company with a tenant in one of its programs, with a credit limit.
+
+    The limit is a decimal amount in the tenant's currency, stored in minor units.
+    """
+    errors: dict[str, str] = {}
+    _check_program(program, tenant, errors)
+    minor = _credit_minor(credit_limit, tenant, errors)
+    already = select(Enrollment.id).where(
+        Enrollment.tenant_id == tenant.id, Enrollment.company_id == company.id
+    )
+    if db.session.scalar(already) is not None:
+        errors["program"] = _(
+            "%(company)s is already enrolled with %(tenant)s: change that enrollment instead.",
+            company=company.name,
+            tenant=tenant.name,
+        )
+    if errors or program is None:
+        raise InvalidInput(errors)
+    enrollment = Enrollment(
+        tenant_id=tenant.id, company_id=company.id, program_id=program.id, credit_limit_minor=minor
+    )
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def change_enrollment(
+    enrollment: Enrollment, tenant: Tenant, program: Program | None, credit_limit: str
+) -> Enrollment:
+    """Move an enrollment to another program of the same tenant and/or change its credit limit."""
+    errors: dict[str, str] = {}
+    if enrollment.tenant_id != tenant.id:
+        raise ValueError("the enrollment belongs to another tenant")
+    _check_program(program, tenant, errors)
+    minor = _credit_minor(credit_limit, tenant, errors)
+    if errors or program is None:
+        raise InvalidInput(errors)
+    enrollment.program_id = program.id
+    enrollment.credit_limit_minor = minor
+    db.session.flush()
+    return enrollment
+
+
+def remove_enrollment(enrollment: Enrollment) -> None:
+    """End a company's enrollment with a tenant; its users can no longer buy there."""
+    db.session.delete(enrollment)
+    db.session.flush()

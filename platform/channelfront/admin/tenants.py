@@ -1,0 +1,119 @@
+"""Tenant pages: the list, onboarding without a manifest, and editing."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from channelfront.admin import queries
+from channelfront.admin.blueprint import attach_errors, bp, form_page
+from channelfront.admin.forms import OnboardForm, TenantForm
+from channelfront.admin.inputs import InvalidInput, split_hosts
+from channelfront.admin.labels import STATUS_LABELS, locale_choices
+from channelfront.admin.tenant_services import (
+    SiteFacts,
+    TenantSettings,
+    console_vendor,
+    onboard_tenant,
+    publish,
+    update_tenant,
+)
+from channelfront.extensions import db
+from channelfront.tenancy.manifests import CURRENCIES
+from channelfront.tenancy.models import Tenant, TenantStatus
+from channelfront.theming.packs import available_themes
+from channelfront.theming.views import render
+
+
+def _site() -> SiteFacts:
+    return SiteFacts(
+        themes_dir=current_app.config["THEMES_DIR"], admin_host=current_app.config["ADMIN_HOST"]
+    )
+
+
+F = TypeVar("F", bound=TenantForm)
+
+
+def _with_choices(form: F) -> F:
+    choices = locale_choices()
+    form.status.choices = list(STATUS_LABELS.items())
+    form.theme.choices = [
+        (name, name) for name in available_themes(current_app.config["THEMES_DIR"])
+    ]
+    form.default_locale.choices = choices
+    form.locales.choices = choices
+    if isinstance(form, OnboardForm):
+        form.currency.choices = [(code, code) for code in CURRENCIES]
+    return form
+
+
+def _settings(form: TenantForm) -> TenantSettings:
+    return TenantSettings(
+        name=form.name.data or "",
+        status=form.status.data or "",
+        theme=form.theme.data or "",
+        default_locale=form.default_locale.data or "",
+        locales=tuple(form.locales.data or ()),
+        hosts=tuple(split_hosts(form.hosts.data or "")),
+        primary_color=(form.primary_color.data or "").strip() or None,
+        accent_color=(form.accent_color.data or "").strip() or None,
+    )
+
+
+@bp.route("/")
+def index() -> str:
+    return render("admin/tenants.html", tenants=queries.tenants(), status_labels=STATUS_LABELS)
+
+
+@bp.route("/tenants/new", methods=["GET", "POST"])
+def new_tenant() -> Response | tuple[str, int]:
+    defaults = {"status": TenantStatus.DRAFT.value, "theme": "base", "locales": ["en"]}
+    form = _with_choices(OnboardForm(data=defaults))
+    if form.validate_on_submit():
+        try:
+            tenant = onboard_tenant(
+                console_vendor(),
+                form.slug.data or "",
+                form.currency.data or "",
+                _settings(form),
+                _site(),
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            attach_errors(form, exc.errors)
+        else:
+            publish()
+            flash(_("Tenant %(name)s is onboarded.", name=tenant.name), "success")
+            return redirect(url_for(".index"))
+    return form_page("admin/tenant_form.html", form=form, tenant=None)
+
+
+@bp.route("/tenants/<int:tenant_id>", methods=["GET", "POST"])
+def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = db.get_or_404(Tenant, tenant_id)
+    hosts = sorted(tenant.hosts, key=lambda h: (not h.is_primary, h.host))
+    current = {
+        "name": tenant.name,
+        "status": tenant.status,
+        "theme": tenant.theme,
+        "default_locale": tenant.default_locale,
+        "locales": tenant.locales,
+        "hosts": "\n".join(h.host for h in hosts),
+        "primary_color": tenant.primary_color or "",
+        "accent_color": tenant.accent_color or "",
+    }
+    form = _with_choices(TenantForm(data=current))
+    if form.validate_on_submit():
+        try:
+            update_tenant(tenant, _settings(form), _site())
+        except InvalidInput as exc:
+            db.session.rollback()
+            attach_errors(form, exc.errors)
+        else:
+            publish()
+            flash(_("Tenant %(name)s is saved.", name=tenant.name), "success")
+            return redirect(url_for(".index"))
+    return form_page("admin/tenant_form.html", form=form, tenant=tenant)
