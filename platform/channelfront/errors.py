@@ -46,7 +46,8 @@ def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         429: _("Too many attempts. Please wait a minute and try again."),
     }
     message = messages.get(status) or exc.description or ""
-    return _page(status, titles.get(status, _("Error")), message)
+    allow = [h for h in exc.get_headers() if h[0] == "Allow"]  # RFC 9110: a 405 lists methods
+    return (*_page(status, titles.get(status, _("Error")), message), allow)
 
 
 def _csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]

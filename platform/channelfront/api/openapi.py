@@ -1,7 +1,12 @@
-"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+"""The OpenAPI 3 document, generated from the marshmallow schemas.
+
+Everything but the list of category slugs is static and built once; the slugs are
+the vendor's live categories, read on each request for the document.
+"""
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
@@ -10,48 +15,83 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
 from channelfront.api import bp
-from channelfront.api.schemas import CatalogQuerySchema, ErrorSchema, ProductPageSchema, ProductSchema
+from channelfront.api.schemas import (
+    MAX_SKU_LENGTH,
+    CatalogQuerySchema,
+    ErrorSchema,
+    ProductPageSchema,
+    ProductSchema,
+)
+from channelfront.catalog import services
+
+DESCRIPTION = """\
+Partner purchasing on a distributor's storefront: send requests to the storefront's
+own host name. Authenticate with `Authorization: Bearer <token>`; a token is bound to
+one user and one storefront (`flask api-token create EMAIL TENANT_SLUG`, or the
+account's token page). Amounts are decimal strings in the storefront's currency.
+Names are in the language of `Accept-Language` among those the storefront offers.
+Every error is `{"error": {"status", "message", "errors": {field: [messages]}}}`.
+"""
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": "Error"}},
+        **extra,
+    }
 
 
 def _ok(schema: str) -> dict[str, Any]:
     return {"description": "OK", "content": {"application/json": {"schema": schema}}}
 
 
+# Answers every operation can give, before it looks at its own input.
+COMMON = {
+    "401": _error(
+        "Missing, unknown or revoked bearer token, or a token of another storefront",
+        headers={
+            "WWW-Authenticate": {
+                "description": "The bearer scheme",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    ),
+    "403": _error("The token's user has no catalog on this storefront (not a reseller)"),
+    "503": _error("The storefront is suspended"),
+}
+
+
 @cache
-def build_spec() -> dict[str, Any]:
-    """The document served at ``/api/v1/openapi.json``."""
+def _static_spec() -> dict[str, Any]:
     spec = APISpec(
         title="Channelfront API",
         version="1.0.0",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         servers=[{"url": "/api/v1"}],
-        info={"description": "Partner purchasing on a distributor's storefront host."},
+        info={"description": DESCRIPTION},
     )
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "cf_..."}
+    )
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.schema("Product", schema=ProductSchema)
     spec.components.schema("ProductPage", schema=ProductPageSchema)
-    common = {
-        "401": _error("Missing or invalid bearer token"),
-        "403": _error("The token's user has no catalog here"),
-    }
     spec.path(
         path="/products",
         operations={
             "get": {
                 "operationId": "listProducts",
-                "summary": "The authorized catalog with buy prices",
+                "summary": "The authorized catalog with buy prices, a page at a time",
                 "security": [{"bearer": []}],
                 "parameters": [{"in": "query", "schema": CatalogQuerySchema}],
                 "responses": {
                     "200": _ok("ProductPage"),
-                    "400": _error("A query parameter is invalid"),
-                    **common,
+                    "400": _error("A query parameter is invalid, unknown or repeated"),
+                    "404": _error("No storefront answers at this host"),
+                    **COMMON,
                 },
             }
         },
@@ -64,17 +104,33 @@ def build_spec() -> dict[str, Any]:
                 "summary": "One authorized product with its buy price",
                 "security": [{"bearer": []}],
                 "parameters": [
-                    {"in": "path", "name": "sku", "required": True, "schema": {"type": "string"}}
+                    {
+                        "in": "path",
+                        "name": "sku",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SKU_LENGTH},
+                    }
                 ],
                 "responses": {
                     "200": _ok("Product"),
-                    "404": _error("Unknown or unauthorized SKU"),
-                    **common,
+                    "400": _error("A query parameter was given; this operation takes none"),
+                    "404": _error("Unknown SKU, or one this reseller may not buy here"),
+                    **COMMON,
                 },
             }
         },
     )
     return spec.to_dict()
+
+
+def build_spec() -> dict[str, Any]:
+    """The document served at ``/api/v1/openapi.json``, with the live category slugs."""
+    document = copy.deepcopy(_static_spec())
+    slugs = sorted(slug for slug, _name in services.category_names("en").values())
+    for parameter in document["paths"]["/products"]["get"]["parameters"]:
+        if parameter["name"] == "category":
+            parameter["schema"]["enum"] = slugs
+    return document
 
 
 @bp.get("/openapi.json")

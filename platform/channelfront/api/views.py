@@ -1,33 +1,67 @@
-"""``/api/v1/products``: the authorized catalog with buy prices."""
+"""``/api/v1/products``: the authorized catalog with buy prices.
+
+Order of answers: 401 without a valid token of this storefront, 403 for a user who
+has no catalog here, 400 for bad query parameters, then 404 or 200. An unknown SKU
+and one the reseller may not buy get the same 404, so the API reveals nothing
+about the catalog beyond what the reseller is authorized for.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from flask_babel import get_locale
-from marshmallow import ValidationError
-from sqlalchemy import select
+from marshmallow import Schema, ValidationError
 
 from channelfront.api import bp
 from channelfront.api.auth import api_user, token_required
-from channelfront.api.errors import api_error
-from channelfront.api.schemas import CatalogQuerySchema, ProductPageSchema, ProductSchema
+from channelfront.api.errors import api_error, invalid_query
+from channelfront.api.schemas import (
+    MAX_SKU_LENGTH,
+    CatalogQuerySchema,
+    NoQuerySchema,
+    ProductPageSchema,
+    ProductSchema,
+)
 from channelfront.catalog import services
-from channelfront.catalog.models import Category
 from channelfront.catalog.services import CatalogItem
-from channelfront.extensions import db
-from channelfront.pricing.services import load_terms
+from channelfront.pricing.services import PartnerTerms, load_terms
 from channelfront.tenancy.middleware import current_tenant
 
+NOT_FOUND = "No product with this SKU in your catalog on this storefront."
 
-def _product(item: CatalogItem) -> dict[str, object]:
+
+def _load_query(schema: Schema) -> dict[str, Any]:
+    """Validate the query string; a parameter given twice is an error, not a guess."""
+    repeated = {
+        name: ["Give this parameter at most once."]
+        for name, values in request.args.lists()
+        if len(values) > 1
+    }
+    if repeated:
+        raise ValidationError(repeated)
+    return schema.load(request.args.to_dict())
+
+
+def _terms() -> PartnerTerms | None:
+    company_id = api_user().company_id
+    return load_terms(company_id) if company_id else None
+
+
+def _no_catalog() -> Response:
+    return api_error(403, "The catalog is for reseller accounts enrolled with this storefront.")
+
+
+def _product(item: CatalogItem, categories: dict[int, tuple[str, str]]) -> dict[str, object]:
     price = item.price
     return {
         "sku": item.product.sku,
         "name": item.name,
         "description": item.description,
-        "category": item.category,
+        "category": categories.get(item.product.category_id, ("", ""))[0],
+        "category_name": item.category,
         "kind": item.product.kind,
         "term_months": item.product.term_months,
         "currency": price.list_price.currency,
@@ -41,51 +75,64 @@ def _product(item: CatalogItem) -> dict[str, object]:
     }
 
 
-def _terms():  # type: ignore[no-untyped-def]
-    company_id = api_user().company_id
-    return load_terms(company_id) if company_id else None
-
-
 @bp.get("/products")
 @token_required
 def list_products() -> Response:
-    try:
-        args = CatalogQuerySchema().load(request.args)
-    except ValidationError as exc:
-        return api_error(400, "Invalid query parameters.", exc.normalized_messages())
     terms = _terms()
     if terms is None:
-        return api_error(403, "The catalog is for reseller accounts enrolled here.")
+        return _no_catalog()
+    try:
+        args = _load_query(CatalogQuerySchema())
+    except ValidationError as exc:
+        return invalid_query(exc)
+    locale = str(get_locale())
+    categories = services.category_names(locale)
     category_id = None
-    if args["category"] is not None:
-        category_id = db.session.scalar(select(Category.id).where(Category.slug == args["category"]))
+    if "category" in args:
+        by_slug = {slug: cid for cid, (slug, _name) in categories.items()}
+        category_id = by_slug.get(args["category"])
         if category_id is None:
-            return api_error(400, "Invalid query parameters.", {"category": ["Unknown category."]})
+            known = ", ".join(sorted(by_slug))
+            return api_error(
+                400,
+                "Invalid query parameters.",
+                {"category": [f"Unknown category. Known categories: {known}."]},
+            )
+    per_page = current_app.config["CATALOG_PAGE_SIZE"]
     page = services.browse(
         terms,
         current_tenant().currency,
-        str(get_locale()),
+        locale,
         query=args["q"].strip(),
         category_id=category_id,
         page=args["page"],
-        per_page=current_app.config["CATALOG_PAGE_SIZE"],
+        per_page=per_page,
     )
     body = {
-        "items": [_product(item) for item in page.items],
+        "items": [_product(item, categories) for item in page.items],
         "page": page.page,
         "pages": page.pages,
+        "per_page": per_page,
         "total": page.total,
     }
     return jsonify(ProductPageSchema().dump(body))
 
 
-@bp.get("/products/<sku>")
+@bp.get("/products/<path:sku>")
 @token_required
 def get_product(sku: str) -> Response:
     terms = _terms()
     if terms is None:
-        return api_error(403, "The catalog is for reseller accounts enrolled here.")
-    item = services.find(terms, current_tenant().currency, str(get_locale()), sku[:40])
+        return _no_catalog()
+    try:
+        _load_query(NoQuerySchema())
+    except ValidationError as exc:
+        return invalid_query(exc)
+    # No SKU is longer or holds control characters; such input never reaches the database.
+    if len(sku) > MAX_SKU_LENGTH or not sku.isprintable():
+        return api_error(404, NOT_FOUND)
+    locale = str(get_locale())
+    item = services.find(terms, current_tenant().currency, locale, sku)
     if item is None:
-        return api_error(404, f"No authorized product with SKU {sku[:40]!r}.")
-    return jsonify(ProductSchema().dump(_product(item)))
+        return api_error(404, NOT_FOUND)
+    return jsonify(ProductSchema().dump(_product(item, services.category_names(locale))))

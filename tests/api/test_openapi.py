@@ -1,0 +1,59 @@
+"""The OpenAPI document: generated from the schemas, public, and complete about statuses."""
+
+from __future__ import annotations
+
+NW = "northwind.localhost"
+
+
+def test_document_is_public_on_every_storefront(api):
+    for host in (NW, "alpenhandel.localhost", "sakura.localhost"):
+        response = api(host, "/openapi.json")
+        assert response.status_code == 200
+        assert response.get_json()["openapi"] == "3.0.3"
+
+
+def test_document_describes_both_operations_and_every_status(api):
+    document = api(NW, "/openapi.json").get_json()
+    operations = {
+        path: op for path, item in document["paths"].items() for method, op in item.items()
+    }
+    assert set(operations) == {"/products", "/products/{sku}"}
+    assert document["servers"] == [{"url": "/api/v1"}]
+    for operation in operations.values():
+        assert operation["security"] == [{"bearer": []}]
+        assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+        for status, response in operation["responses"].items():
+            schema = response["content"]["application/json"]["schema"]["$ref"]
+            assert schema.endswith("/Error") == (status != "200")
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_query_parameters_carry_the_validation_rules(api):
+    document = api(NW, "/openapi.json").get_json()
+    parameters = {p["name"]: p for p in document["paths"]["/products"]["get"]["parameters"]}
+    assert set(parameters) == {"q", "category", "page"}
+    assert parameters["q"]["schema"]["maxLength"] == 100
+    assert parameters["page"]["schema"] == {
+        "type": "integer",
+        "default": 1,
+        "minimum": 1,
+        "maximum": 100000,
+    }
+    assert parameters["category"]["schema"]["enum"] == [
+        "analytics",
+        "backup",
+        "collaboration",
+        "devtools",
+        "security",
+        "support",
+    ]
+
+
+def test_product_schema_matches_what_the_api_returns(api, bluebird_nw):
+    document = api(NW, "/openapi.json").get_json()
+    product = document["components"]["schemas"]["Product"]
+    returned = api(NW, "/products/SHD-PERP", bluebird_nw).get_json()
+    assert set(product["required"]) == set(returned) == set(product["properties"])
+    for amount in ("list_price", "buy_price", "saving"):
+        assert product["properties"][amount]["type"] == "string"
+    assert product["properties"]["term_months"]["nullable"] is True
