@@ -233,3 +233,26 @@ def test_plural_forms_follow_the_language(client_for):
     assert "1 Produkt<" in german
     many = alpenhandel.get("/catalog?q=SHD").get_data(as_text=True)
     assert re.search(r"\b\d+ Produkte<", many)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("*", "de"),
+        ("fr;q=0.5, *;q=0.9", "de"),
+        ("fr, en;q=0.8", "fr"),
+        ("en, fr;q=0.8", "en"),
+        ("", "de"),
+    ],
+)
+def test_default_locale_wins_a_wildcard_whatever_the_listed_order(app, accept, expected):
+    from types import SimpleNamespace
+
+    from flask import g
+
+    from channelfront.i18n.locale import select_locale
+
+    tenant = SimpleNamespace(locales=["en", "fr", "de"], default_locale="de")
+    with app.test_request_context(headers={"Accept-Language": accept}):
+        g.tenant = tenant
+        assert select_locale() == expected

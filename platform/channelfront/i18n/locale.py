@@ -39,10 +39,13 @@ def select_locale() -> str:
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in offered:
         return cookie
-    browser = request.accept_languages.best_match(offered)
+    default = default_locale() if default_locale() in offered else offered[0]
+    # The default first, so a wildcard or a tie in the browser's list picks it.
+    ranked = [default, *(code for code in offered if code != default)]
+    browser = request.accept_languages.best_match(ranked)
     if browser:
         return browser
-    return default_locale() if default_locale() in offered else offered[0]
+    return default
 
 
 def init_app(app: Flask) -> None:
