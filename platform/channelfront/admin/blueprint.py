@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from channelfront.accounts.models import UserKind
-from channelfront.extensions import login_manager
+from channelfront.extensions import db, login_manager
 from channelfront.tenancy.middleware import is_admin_site
 from channelfront.theming.views import render
 
@@ -28,6 +30,19 @@ def _vendor_staff_only() -> Response | None:
     if current_user.kind != UserKind.VENDOR:
         abort(403)
     return None
+
+
+@bp.errorhandler(IntegrityError)
+def _conflict(_exc: IntegrityError) -> tuple[str, int]:
+    # The services check uniqueness first; this only answers a race with another submission.
+    db.session.rollback()
+    message = _("Someone saved a conflicting change at the same time. Reload the page and retry.")
+    return render("error.html", status=409, title=_("Conflict"), message=message), 409
+
+
+def initial(values: dict[str, Any]) -> dict[str, Any] | None:
+    """Values to show in a form when it is first shown; a submission shows only what was sent."""
+    return values if request.method == "GET" else None
 
 
 def attach_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from channelfront.admin import queries
-from channelfront.admin.blueprint import attach_errors, bp, form_page
+from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
 from channelfront.admin.catalog_services import ProductSpec, create_product
 from channelfront.admin.forms import ProductForm, price_fields
 from channelfront.admin.inputs import InvalidInput
@@ -30,7 +30,7 @@ def products() -> str:
 
 
 def _product_form() -> ProductForm:
-    form = ProductForm(data={"kind": ProductKind.SUBSCRIPTION.value, "term_months": 12})
+    form = ProductForm(data=initial({"kind": ProductKind.SUBSCRIPTION.value, "term_months": 12}))
     form.category.choices = queries.categories(str(get_locale()))
     form.kind.choices = list(KIND_LABELS.items())
     form.groups.choices = [(g.id, g.name) for g in queries.groups()]

@@ -1,4 +1,4 @@
-"""Reseller company pages: the list with enrollments, a company, and its enrollments."""
+"""Reseller company pages: the list with enrollments, adding a company, and a company's page."""
 
 from __future__ import annotations
 
@@ -13,14 +13,10 @@ from channelfront.admin.forms import CompanyForm, EnrollForm, EnrollmentForm
 from channelfront.admin.inputs import InvalidInput, minor_to_text
 from channelfront.admin.labels import country_choices
 from channelfront.admin.partner_services import (
-    change_enrollment,
     create_company,
-    enroll,
-    remove_enrollment,
 )
 from channelfront.extensions import db
-from channelfront.pricing.models import Enrollment, Program
-from channelfront.tenancy.models import Tenant
+from channelfront.pricing.models import Program
 
 
 def _company_form() -> CompanyForm:
@@ -61,6 +57,7 @@ def create_company_view() -> Response | tuple[str, int]:
 
 def _program_choices() -> list[tuple[int, str]]:
     tenants = {t.id: t for t in queries.tenants()}
+    programs_of_tenants = queries.programs_by_tenant(with_rules=False)
     return [
         (
             program.id,
@@ -72,13 +69,13 @@ def _program_choices() -> list[tuple[int, str]]:
             ),
         )
         for tenant_id, programs in sorted(
-            queries.programs_by_tenant().items(), key=lambda item: tenants[item[0]].name
+            programs_of_tenants.items(), key=lambda item: tenants[item[0]].name
         )
         for program in programs
     ]
 
 
-def _enroll_form(*, submitted: bool = True) -> EnrollForm:
+def enroll_form(*, submitted: bool = True) -> EnrollForm:
     form = EnrollForm() if submitted else EnrollForm(formdata=None)
     form.program.choices = _program_choices()
     return form
@@ -96,13 +93,13 @@ def _edit_form(row: queries.EnrollmentRow, programs: list[Program]) -> Enrollmen
     return form
 
 
-def _company_page(
+def company_page(
     company: Company,
-    enroll_form: EnrollForm | None = None,
+    enrolling: EnrollForm | None = None,
     failed: tuple[int, EnrollmentForm] | None = None,
 ) -> tuple[str, int]:
     rows = queries.enrollment_rows(company.id).get(company.id, [])
-    programs = queries.programs_by_tenant()
+    programs = queries.programs_by_tenant(with_rules=False)
     edit_forms = {row.enrollment.id: _edit_form(row, programs[row.tenant.id]) for row in rows}
     if failed is not None:
         edit_forms[failed[0]] = failed[1]
@@ -111,77 +108,10 @@ def _company_page(
         company=company,
         rows=rows,
         edit_forms=edit_forms,
-        enroll_form=enroll_form or _enroll_form(submitted=False),
+        enroll_form=enrolling or enroll_form(submitted=False),
     )
 
 
 @bp.route("/companies/<int:company_id>")
 def company(company_id: int) -> tuple[str, int]:
-    return _company_page(db.get_or_404(Company, company_id))
-
-
-@bp.route("/companies/<int:company_id>/enrollments", methods=["POST"])
-def enroll_company(company_id: int) -> Response | tuple[str, int]:
-    company = db.get_or_404(Company, company_id)
-    form = _enroll_form()
-    if form.validate_on_submit():
-        program = db.session.get(Program, form.program.data)
-        tenant = db.session.get(Tenant, program.tenant_id) if program else None
-        try:
-            if tenant is None:
-                raise InvalidInput({"program": _("Choose a program from the list.")})
-            enroll(company, tenant, program, form.credit_limit.data or "")
-        except InvalidInput as exc:
-            db.session.rollback()
-            attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(company)s is enrolled with %(tenant)s.",
-                    company=company.name,
-                    tenant=tenant.name,
-                ),
-                "success",
-            )
-            return redirect(url_for(".company", company_id=company.id))
-    return _company_page(company, enroll_form=form)
-
-
-def _edit_form_for(enrollment: Enrollment) -> EnrollmentForm:
-    form = EnrollmentForm()
-    form.program.choices = [
-        (p.id, p.name) for p in queries.programs_by_tenant().get(enrollment.tenant_id, [])
-    ]
-    return form
-
-
-@bp.route("/enrollments/<int:enrollment_id>", methods=["POST"])
-def edit_enrollment(enrollment_id: int) -> Response | tuple[str, int]:
-    enrollment = db.get_or_404(Enrollment, enrollment_id)
-    company_id = enrollment.company_id
-    form = _edit_form_for(enrollment)
-    if form.validate_on_submit():
-        tenant = db.session.get_one(Tenant, enrollment.tenant_id)
-        program = db.session.get(Program, form.program.data)
-        try:
-            change_enrollment(enrollment, tenant, program, form.credit_limit.data or "")
-        except InvalidInput as exc:
-            db.session.rollback()
-            attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("The enrollment with %(tenant)s is saved.", tenant=tenant.name), "success")
-            return redirect(url_for(".company", company_id=company_id))
-    return _company_page(db.get_or_404(Company, company_id), failed=(enrollment_id, form))
-
-
-@bp.route("/enrollments/<int:enrollment_id>/delete", methods=["POST"])
-def remove_enrollment_view(enrollment_id: int) -> Response:
-    enrollment = db.get_or_404(Enrollment, enrollment_id)
-    company_id = enrollment.company_id
-    tenant = db.session.get_one(Tenant, enrollment.tenant_id)
-    remove_enrollment(enrollment)
-    db.session.commit()
-    flash(_("The enrollment with %(tenant)s is removed.", tenant=tenant.name), "success")
-    return redirect(url_for(".company", company_id=company_id))
+    return company_page(db.get_or_404(Company, company_id))

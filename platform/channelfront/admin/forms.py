@@ -137,7 +137,7 @@ class RuleForm(FlaskForm):
     target = SelectField(_l("Category or group"), validators=[Optional()])
     sku = StringField(_l("or SKU"), validators=[Optional(), Length(max=40)])
     discount = StringField(
-        _l("Discount %"),
+        _l("Discount in percent"),
         description=_l("0 to 100, at most two decimals"),
         validators=[required(_l("Enter a discount (0 for none).")), Length(max=20)],
     )

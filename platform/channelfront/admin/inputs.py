@@ -53,6 +53,8 @@ def amount_to_minor(text: str, currency: str) -> int:
     """'1250.50' in USD -> 125050; refuse more decimals than the currency has."""
     amount, places = _decimal(text)
     allowed = get_currency_precision(currency)
+    if places > allowed and allowed == 0:
+        raise ValueError(_("%(currency)s amounts take no decimals.", currency=currency))
     if places > allowed:
         raise ValueError(
             ngettext(

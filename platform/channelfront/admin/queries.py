@@ -24,11 +24,12 @@ def tenants() -> list[Tenant]:
     )
 
 
-def programs_by_tenant() -> dict[int, list[Program]]:
-    """Each tenant's programs by name, rules loaded."""
-    rows = db.session.scalars(
-        select(Program).options(selectinload(Program.rules)).order_by(Program.name, Program.id)
-    )
+def programs_by_tenant(*, with_rules: bool = True) -> dict[int, list[Program]]:
+    """Each tenant's programs by name, their rules loaded unless asked not to."""
+    stmt = select(Program).order_by(Program.name, Program.id)
+    if with_rules:
+        stmt = stmt.options(selectinload(Program.rules))
+    rows = db.session.scalars(stmt)
     grouped: dict[int, list[Program]] = defaultdict(list)
     for program in rows:
         grouped[program.tenant_id].append(program)

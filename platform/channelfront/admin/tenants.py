@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from channelfront.admin import queries
-from channelfront.admin.blueprint import attach_errors, bp, form_page
+from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
 from channelfront.admin.forms import OnboardForm, TenantForm
 from channelfront.admin.inputs import InvalidInput, split_hosts
 from channelfront.admin.labels import STATUS_LABELS, locale_choices
@@ -71,7 +71,7 @@ def index() -> str:
 @bp.route("/tenants/new", methods=["GET", "POST"])
 def new_tenant() -> Response | tuple[str, int]:
     defaults = {"status": TenantStatus.DRAFT.value, "theme": "base", "locales": ["en"]}
-    form = _with_choices(OnboardForm(data=defaults))
+    form = _with_choices(OnboardForm(data=initial(defaults)))
     if form.validate_on_submit():
         try:
             tenant = onboard_tenant(
@@ -105,7 +105,7 @@ def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
         "primary_color": tenant.primary_color or "",
         "accent_color": tenant.accent_color or "",
     }
-    form = _with_choices(TenantForm(data=current))
+    form = _with_choices(TenantForm(data=initial(current)))
     if form.validate_on_submit():
         try:
             update_tenant(tenant, _settings(form), _site())
