@@ -29,56 +29,41 @@ Exit status 1 when a check fails (statement budget, a non-2xx answer, a wrong pa
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import random
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import click
+from loadgen import (
+    BUYER,
+    HOST,
+    LUA_REPORT,
+    PASSWORD,
+    ROOT,
+    BenchmarkFailed,
+    LoadResult,
+    csrf_token,
+    free_port,
+    gunicorn,
+    http_request,
+    run_wrk,
+    sign_in,
+)
+from seeding import SeedPlan, seed
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "platform"))  # this checkout's code, not an installed copy
 
-HOST = "northwind.localhost"
-BUYER = "buyer@bluebird.example"
-PASSWORD = "channelfront-demo"  # the documented demo credential
-USER_AGENT = "channelfront-bench"  # the same for sign-in and load: one session identity
 MAX_STATEMENTS = 10
 CATALOG_PATHS = ["/catalog", "/catalog?q=shield", "/catalog?page=3"]
-
-LUA_REPORT = """
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "BENCH requests=%d duration_us=%d bytes=%d p50_us=%d p90_us=%d p95_us=%d p99_us=%d "
-    .. "mean_us=%.0f max_us=%d connect=%d read=%d write=%d status=%d timeout=%d\\n",
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(90), latency:percentile(95),
-    latency:percentile(99), latency.mean, latency.max,
-    summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.status, summary.errors.timeout))
-end
-"""
-
-
-class BenchmarkFailed(click.ClickException):
-    exit_code = 1
-
-
-# --- database and seeding -------------------------------------------------------------
 
 
 def flask_cli(env: dict[str, str], *args: str) -> None:
@@ -106,225 +91,6 @@ def make_app(database_url: str):  # type: ignore[no-untyped-def]
             "LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
-
-
-@dataclass
-class SeedPlan:
-    products: int
-    companies: int
-    seed: int = 20_251_125
-
-
-WORDS_A = ["Cloud", "Edge", "Data", "Secure", "Rapid", "Smart", "Zero", "Team", "Core", "Flex"]
-WORDS_B = ["Guard", "Sync", "Vault", "Flow", "Desk", "Mail", "Scan", "Hub", "Link", "Ops"]
-EDITIONS = [
-    ("PERP", "perpetual", None, "Professional perpetual license", "Professional Dauerlizenz"),
-    ("STD-1Y", "subscription", 12, "Standard, annual subscription", "Standard, Jahresabonnement"),
-    ("ENT-1Y", "subscription", 12, "Enterprise, annual subscription", "Enterprise, Jahresabo"),
-    ("STD-1M", "subscription", 1, "Standard, monthly subscription", "Standard, Monatsabonnement"),
-    ("SUP", "service", 12, "Support add-on", "Support (Zusatz)"),
-]
-EXTRA_CATEGORIES = [
-    ("networking", "Networking", "Netzwerk"),
-    ("identity", "Identity", "Identität"),
-    ("email", "E-mail", "E-Mail"),
-    ("storage", "Storage", "Speicher"),
-    ("monitoring", "Monitoring", "Überwachung"),
-    ("endpoint", "Endpoint", "Endgeräte"),
-    ("compliance", "Compliance", "Compliance"),
-    ("database", "Databases", "Datenbanken"),
-    ("automation", "Automation", "Automatisierung"),
-    ("design", "Design", "Gestaltung"),
-    ("training", "Training", "Schulung"),
-    ("mobile", "Mobile", "Mobil"),
-    ("iot", "Internet of things", "Internet der Dinge"),
-    ("ai", "Machine learning", "Maschinelles Lernen"),
-]
-EXTRA_GROUPS = [
-    ("education", "Education editions"),
-    ("government", "Government editions"),
-    ("bundles", "Bundles"),
-    ("add-ons", "Add-ons"),
-]
-
-
-def _next_id(connection, table) -> int:  # type: ignore[no-untyped-def]
-    from sqlalchemy import func, select
-
-    return (connection.scalar(select(func.max(table.c.id))) or 0) + 1
-
-
-def _insert_in_chunks(connection, table, rows: Sequence[dict[str, Any]], bar) -> None:  # type: ignore[no-untyped-def]
-    for start in range(0, len(rows), 2000):
-        chunk = rows[start : start + 2000]
-        connection.execute(table.insert(), list(chunk))
-        bar.update(len(chunk))
-
-
-def seed(app, plan: SeedPlan) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Grow the catalog to ``plan.products`` and add ``plan.companies`` resellers.
-
-    Core inserts of row lists: fast, and fine here because the benchmark writes shared
-    catalog rows and sets every tenant id itself.
-    """
-    from sqlalchemy import func, select
-
-    from channelfront.accounts.models import Company, User
-    from channelfront.accounts.passwords import hash_password
-    from channelfront.catalog.models import (
-        Category,
-        CategoryName,
-        ListPrice,
-        Product,
-        ProductGroup,
-        ProductText,
-        product_group_member,
-    )
-    from channelfront.demo.catalog_data import prices
-    from channelfront.extensions import db
-    from channelfront.pricing.models import Enrollment, PartnerPrice, Program
-    from channelfront.tenancy.models import Tenant
-
-    rng = random.Random(plan.seed)
-    with app.app_context(), db.engine.begin() as conn:
-        existing = conn.scalar(select(func.count()).select_from(Product.__table__)) or 0
-        category_id = _next_id(conn, Category.__table__)
-        position = conn.scalar(select(func.max(Category.__table__.c.position))) or 0
-        categories = [
-            {"id": category_id + i, "slug": slug, "position": position + 1 + i}
-            for i, (slug, _en, _de) in enumerate(EXTRA_CATEGORIES)
-        ]
-        category_names = [
-            {"category_id": category_id + i, "locale": loc, "name": name}
-            for i, (_slug, en, de) in enumerate(EXTRA_CATEGORIES)
-            for loc, name in (("en", en), ("de", de))
-        ]
-        group_id = _next_id(conn, ProductGroup.__table__)
-        groups = [
-            {"id": group_id + i, "slug": slug, "name": name}
-            for i, (slug, name) in enumerate(EXTRA_GROUPS)
-        ]
-        conn.execute(Category.__table__.insert(), categories)
-        conn.execute(CategoryName.__table__.insert(), category_names)
-        conn.execute(ProductGroup.__table__.insert(), groups)
-        all_categories = list(conn.scalars(select(Category.__table__.c.id)))
-        all_groups = list(conn.scalars(select(ProductGroup.__table__.c.id)))
-
-        first_product = _next_id(conn, Product.__table__)
-        products, texts, list_prices, members = [], [], [], []
-        for n in range(max(0, plan.products - existing)):
-            pid = first_product + n
-            suffix, kind, term, en_words, de_words = EDITIONS[n % len(EDITIONS)]
-            family = f"{rng.choice(WORDS_A)}{rng.choice(WORDS_B)}"
-            products.append(
-                {
-                    "id": pid,
-                    "sku": f"X{n:05d}-{suffix}",
-                    "category_id": rng.choice(all_categories),
-                    "kind": kind,
-                    "term_months": term,
-                    "active": rng.random() > 0.02,
-                }
-            )
-            texts.append(
-                {
-                    "product_id": pid,
-                    "locale": "en",
-                    "name": f"Nimbus {family} {en_words}",
-                    "description": f"Nimbus {family} for one user or device.",
-                }
-            )
-            texts.append(
-                {
-                    "product_id": pid,
-                    "locale": "de",
-                    "name": f"Nimbus {family} {de_words}",
-                    "description": f"Nimbus {family} für einen Benutzer oder ein Gerät.",
-                }
-            )
-            usd_cents = rng.randrange(400, 250_000, 10)
-            list_prices.extend(
-                {"product_id": pid, "currency": currency, "amount_minor": amount}
-                for currency, amount in prices(usd_cents).items()
-            )
-            members.extend(
-                {"product_id": pid, "group_id": gid}
-                for gid in rng.sample(all_groups, rng.choice([1, 1, 2]))
-            )
-
-        tenants = {t.slug: t.id for t in conn.execute(select(Tenant.__table__))}
-        programs: dict[int, list[int]] = {}
-        for program in conn.execute(select(Program.__table__)):
-            programs.setdefault(program.tenant_id, []).append(program.id)
-        first_company = _next_id(conn, Company.__table__)
-        password_hash = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose
-        companies, users, enrollments, overrides = [], [], [], []
-        product_ids = [p["id"] for p in products] or [first_product - 1]
-        for n in range(plan.companies):
-            cid = first_company + n
-            companies.append(
-                {"id": cid, "name": f"Reseller {n:03d}", "country": rng.choice(["US", "DE", "JP"])}
-            )
-            users.append(
-                {
-                    "email": f"buyer@reseller-{n:03d}.example",
-                    "name": f"Buyer {n:03d}",
-                    "password_hash": password_hash,
-                    "kind": "reseller",
-                    "role": "buyer",
-                    "company_id": cid,
-                    "tenant_id": None,
-                    "locale": None,
-                    "active": True,
-                }
-            )
-            for slug in rng.sample(sorted(tenants), rng.randint(1, len(tenants))):
-                tenant_id = tenants[slug]
-                enrollments.append(
-                    {
-                        "tenant_id": tenant_id,
-                        "company_id": cid,
-                        "program_id": rng.choice(programs[tenant_id]),
-                        "credit_limit_minor": rng.randrange(0, 10_000_000, 100_000),
-                    }
-                )
-                overrides.extend(
-                    {
-                        "tenant_id": tenant_id,
-                        "company_id": cid,
-                        "product_id": pid,
-                        "discount_bps": rng.randrange(500, 4000, 50),
-                    }
-                    for pid in rng.sample(product_ids, min(5, len(product_ids)))
-                )
-
-        batches = [
-            (Product.__table__, products),
-            (ProductText.__table__, texts),
-            (ListPrice.__table__, list_prices),
-            (product_group_member, members),
-            (Company.__table__, companies),
-            (User.__table__, users),
-            (Enrollment.__table__, enrollments),
-            (PartnerPrice.__table__, overrides),
-        ]
-        total = sum(len(rows) for _table, rows in batches)
-        with click.progressbar(length=total, label="Seeding rows", file=sys.stderr) as bar:
-            for table, rows in batches:
-                _insert_in_chunks(conn, table, rows, bar)
-        counts = {
-            name: conn.scalar(select(func.count()).select_from(table)) or 0
-            for name, table in [
-                ("products", Product.__table__),
-                ("product_texts", ProductText.__table__),
-                ("list_prices", ListPrice.__table__),
-                ("categories", Category.__table__),
-                ("companies", Company.__table__),
-                ("enrollments", Enrollment.__table__),
-                ("partner_prices", PartnerPrice.__table__),
-            ]
-        }
-    return counts
 
 
 # --- statements per page, in-process ------------------------------------------------
@@ -363,7 +129,7 @@ def in_process(app, samples: int = 40) -> InProcess:  # type: ignore[no-untyped-
     client = app.test_client()
     base = f"http://{HOST}"
     page = client.get("/login", base_url=base).get_data(as_text=True)
-    token = _csrf_token(page)
+    token = csrf_token(page)
     response = client.post(
         "/login",
         base_url=base,
@@ -387,174 +153,6 @@ def in_process(app, samples: int = 40) -> InProcess:  # type: ignore[no-untyped-
         client.get("/catalog", base_url=base)
         timings.append((time.perf_counter() - started) * 1000)
     return InProcess(counts, round(statistics.median(timings), 1))
-
-
-def _csrf_token(page: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    if not match:
-        raise BenchmarkFailed("no CSRF token on /login")
-    return match.group(1)
-
-
-# --- the served app ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(
-    env: dict[str, str], port: int, workers: int, threads: int, log: Path
-) -> Iterator[None]:
-    command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}"]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                *command,
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_healthy(port, server, log)
-            yield
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_until_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchmarkFailed(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            if http_request(port, "GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise BenchmarkFailed("gunicorn did not answer /healthz within 30 s")
-
-
-def http_request(
-    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = ""
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        all_headers = {"Host": HOST, "User-Agent": USER_AGENT, **(headers or {})}
-        conn.request(method, path, body=body or None, headers=all_headers)
-        response = conn.getresponse()
-        headers = dict(response.getheaders())
-        headers["Set-Cookie"] = ", ".join(response.msg.get_all("Set-Cookie") or [])
-        return response.status, headers, response.read()
-    finally:
-        conn.close()
-
-
-def _session_cookie(headers: dict[str, str]) -> str:
-    match = re.search(r"(?:^|,\s*)(session=[^;]+)", headers.get("Set-Cookie", ""))
-    if not match:
-        raise BenchmarkFailed("the server set no session cookie")
-    return match.group(1)
-
-
-def sign_in(port: int) -> str:
-    """Sign in as the demo buyer over HTTP; return the ``session=...`` cookie."""
-    status, headers, body = http_request(port, "GET", "/login")
-    if status != 200:
-        raise BenchmarkFailed(f"GET /login answered {status}")
-    cookie = _session_cookie(headers)
-    form = urllib.parse.urlencode(
-        {"email": BUYER, "password": PASSWORD, "csrf_token": _csrf_token(body.decode())}
-    )
-    status, headers, _body = http_request(
-        port,
-        "POST",
-        "/login",
-        {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-        form,
-    )
-    if status != 302:
-        raise BenchmarkFailed(f"POST /login answered {status}")
-    return _session_cookie(headers)
-
-
-# --- load ---------------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    path: str
-    requests: int
-    seconds: float
-    requests_per_second: float
-    p50_ms: float
-    p90_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-    bytes_per_response: int
-    errors: dict[str, int]
-
-
-def run_wrk(
-    port: int, path: str, cookie: str, duration: int, connections: int, threads: int, lua: Path
-) -> LoadResult:
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--latency",
-        "--timeout",
-        "10s",
-        "-s",
-        str(lua),
-        "-H",
-        f"Host: {HOST}",
-        "-H",
-        f"Cookie: {cookie}",
-        "-H",
-        f"User-Agent: {USER_AGENT}",
-        f"http://127.0.0.1:{port}{path}",
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
-    if done.returncode != 0 or line is None:
-        raise BenchmarkFailed(f"wrk failed on {path}:\n{done.stdout}\n{done.stderr}")
-    values = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
-    requests = int(values["requests"])
-    seconds = values["duration_us"] / 1e6
-    return LoadResult(
-        path=path,
-        requests=requests,
-        seconds=round(seconds, 2),
-        requests_per_second=round(requests / seconds, 1),
-        p50_ms=values["p50_us"] / 1000,
-        p90_ms=values["p90_us"] / 1000,
-        p95_ms=values["p95_us"] / 1000,
-        p99_ms=values["p99_us"] / 1000,
-        max_ms=values["max_us"] / 1000,
-        bytes_per_response=int(values["bytes"] / max(requests, 1)),
-        errors={k: int(values[k]) for k in ("connect", "read", "write", "status", "timeout")},
-    )
 
 
 def load_phase(
