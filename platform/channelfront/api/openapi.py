@@ -89,7 +89,7 @@ def _static_spec() -> dict[str, Any]:
                 "parameters": [{"in": "query", "schema": CatalogQuerySchema}],
                 "responses": {
                     "200": _ok("ProductPage"),
-                    "400": _error("A query parameter is invalid, unknown or repeated"),
+                    "400": _error("A query parameter is invalid, unknown or repeated; a bad Host"),
                     "404": _error("No storefront answers at this host"),
                     **COMMON,
                 },
@@ -109,11 +109,12 @@ def _static_spec() -> dict[str, Any]:
                         "name": "sku",
                         "required": True,
                         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SKU_LENGTH},
+                        "example": "SHD-ENT-1Y",
                     }
                 ],
                 "responses": {
                     "200": _ok("Product"),
-                    "400": _error("A query parameter was given; this operation takes none"),
+                    "400": _error("A query parameter was given (none exist); or a bad Host"),
                     "404": _error("Unknown SKU, or one this reseller may not buy here"),
                     **COMMON,
                 },
