@@ -7,6 +7,7 @@ and every test inside a transaction that is rolled back at its end.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import uuid
@@ -139,7 +140,9 @@ class HostClient(FlaskClient):
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("base_url", f"http://{self.host}")
-        return super().open(*args, **kwargs)
+        # A fresh context per request, like a real server: nothing of a test's own app
+        # context (``g``, the locale, the active tenant) leaks into the request.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/login") -> str:
         page = self.get(path).get_data(as_text=True)
