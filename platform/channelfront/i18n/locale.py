@@ -7,7 +7,7 @@ then the tenant's default. A choice the tenant does not offer is ignored.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from channelfront.tenancy.middleware import current_tenant
@@ -31,7 +31,9 @@ def default_locale() -> str:
 
 
 def select_locale() -> str:
-    """The locale code for the current request."""
+    """The locale code for the current request (the tenant default outside requests)."""
+    if not has_request_context():
+        return "en"
     offered = offered_locales()
     saved = getattr(current_user, "locale", None) if current_user else None
     if saved in offered:

@@ -14,7 +14,8 @@ from channelfront.tenancy.models import Tenant, TenantHost
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 MAX_HOST_LENGTH = 253
-CACHE_SECONDS = 30.0
+# Short enough that a suspension reaches every web process within seconds.
+CACHE_SECONDS = 5.0
 
 
 class InvalidHost(ValueError):
