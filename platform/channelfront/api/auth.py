@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from flask import g, request
 
@@ -17,7 +17,7 @@ from channelfront.tenancy.middleware import current_tenant
 
 def api_user() -> User:
     """The user the current API request acts for."""
-    return g.api_user
+    return cast(User, g.api_user)
 
 
 def bearer_token() -> str | None:

@@ -42,7 +42,14 @@ def _load_query(schema: Schema) -> dict[str, Any]:
     }
     if repeated:
         raise ValidationError(repeated)
-    return schema.load(request.args.to_dict())
+    loaded: dict[str, Any] = schema.load(request.args.to_dict())
+    return loaded
+
+
+def _currency() -> str:
+    tenant = current_tenant()
+    assert tenant is not None  # token_required lets no request without a tenant through
+    return tenant.currency
 
 
 def _terms() -> PartnerTerms | None:
@@ -101,7 +108,7 @@ def list_products() -> Response:
     per_page = current_app.config["CATALOG_PAGE_SIZE"]
     page = services.browse(
         terms,
-        current_tenant().currency,
+        _currency(),
         locale,
         query=args["q"].strip(),
         category_id=category_id,
@@ -132,7 +139,7 @@ def get_product(sku: str) -> Response:
     if len(sku) > MAX_SKU_LENGTH or not sku.isprintable():
         return api_error(404, NOT_FOUND)
     locale = str(get_locale())
-    item = services.find(terms, current_tenant().currency, locale, sku)
+    item = services.find(terms, _currency(), locale, sku)
     if item is None:
         return api_error(404, NOT_FOUND)
     return jsonify(ProductSchema().dump(_product(item, services.category_names(locale))))
