@@ -46,7 +46,7 @@ def test_only_authorized_products_are_listed(bluebird_buyer, alpenhandel):
 
 
 def test_unauthorized_or_unknown_sku_is_a_404_page(bluebird_buyer):
-    for sku in ("CDE-PERP", "NOPE-1", "x" * 500):
+    for sku in ("CDE-PERP", "NOPE-1", "x" * 500, "SHD-ENT-1Y" + "x" * 40, "SHD%00"):
         response = bluebird_buyer.get(f"/catalog/{sku}")
         assert response.status_code == 404
         assert "There is nothing at this address." in response.get_data(as_text=True)
@@ -92,6 +92,8 @@ def test_search_and_category_filter(bluebird_buyer):
         ("page=99999999999999999999", "The page must be a whole number"),
         ("q=" + "x" * 10_000, "The search text is too long"),
         ("category=nope", "There is no such category."),
+        ("q=abc%00def", "characters that cannot be searched"),
+        ("category=x%00", "There is no such category."),
         ("category=" + "c" * 300, "There is no such category."),
     ],
 )

@@ -36,12 +36,14 @@ def parse_catalog_args(args: Mapping[str, str]) -> CatalogArgs:
             "q",
             _("The search text is too long (at most %(max)d characters).", max=MAX_QUERY_LENGTH),
         )
+    if not query.isprintable():
+        raise ParamError("q", _("The search text contains characters that cannot be searched."))
     raw_page = (args.get("page") or "1").strip()
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
         raise ParamError(
             "page", _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
         )
     category = (args.get("category") or "").strip() or None
-    if category is not None and len(category) > 40:
+    if category is not None and (len(category) > 40 or not category.isprintable()):
         raise ParamError("category", _("There is no such category."))
     return CatalogArgs(query=query, category=category, page=int(raw_page))

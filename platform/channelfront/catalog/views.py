@@ -66,7 +66,9 @@ def index() -> tuple[str, int] | str:
 @login_required
 def detail(sku: str) -> str:
     terms = current_terms()
-    item = services.find(terms, current_tenant().currency, str(get_locale()), sku[:40])
+    if len(sku) > 40 or not sku.isprintable():
+        abort(404)
+    item = services.find(terms, current_tenant().currency, str(get_locale()), sku)
     if item is None:
         abort(404)
     return render("catalog/detail.html", item=item)
