@@ -216,6 +216,10 @@ def seed(app, plan: SeedPlan) -> dict[str, int]:  # type: ignore[no-untyped-def]
         with click.progressbar(length=total, label="Seeding rows", file=sys.stderr) as bar:
             for table, rows in batches:
                 _insert_in_chunks(conn, table, rows, bar)
+        if conn.dialect.name == "postgresql":
+            # Planner statistics, as autovacuum would gather them after a bulk load;
+            # without them PostgreSQL guesses a few rows and picks nested loops.
+            conn.exec_driver_sql("ANALYZE")
         counts = {
             name: conn.scalar(select(func.count()).select_from(table)) or 0
             for name, table in [
