@@ -24,6 +24,7 @@ def init_app(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         broker_connection_retry_on_startup=True,
+        beat_schedule={"outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

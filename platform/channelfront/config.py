@@ -31,4 +31,15 @@ def from_environment() -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PASSWORD_HASH_COST": os.environ.get("PASSWORD_HASH_COST", "standard"),
         "CATALOG_PAGE_SIZE": 24,
+        "LICENSE_SIGNING_KEY": os.environ.get("LICENSE_SIGNING_KEY", ""),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),
+        "MAIL_SENDER": os.environ.get(
+            "MAIL_SENDER", "Channelfront <no-reply@channelfront.localhost>"
+        ),
+        "MAIL_BACKEND": "smtp" if os.environ.get("MAIL_SERVER") else "console",
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
     }

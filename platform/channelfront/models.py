@@ -7,17 +7,38 @@ from flask import Flask
 from channelfront.accounts import models as accounts_models
 from channelfront.api import models as api_models
 from channelfront.catalog import models as catalog_models
+from channelfront.customers import models as customer_models
+from channelfront.fulfillment import models as fulfillment_models
+from channelfront.fulfillment import notifications, services  # noqa: F401  (outbox handlers)
+from channelfront.invoices import models as invoice_models
+from channelfront.orders import models as order_models
+from channelfront.outbox import models as outbox_models
 from channelfront.pricing import models as pricing_models
 from channelfront.tenancy import models as tenancy_models
 
-MODEL_MODULES = (tenancy_models, accounts_models, catalog_models, pricing_models, api_models)
+MODEL_MODULES = (
+    tenancy_models,
+    accounts_models,
+    catalog_models,
+    pricing_models,
+    api_models,
+    customer_models,
+    order_models,
+    fulfillment_models,
+    invoice_models,
+    outbox_models,
+)
 
 
 def register_cli(app: Flask) -> None:
     from channelfront.api.cli import api_token_cli
     from channelfront.demo.cli import demo_cli
+    from channelfront.fulfillment.cli import licenses_cli
+    from channelfront.outbox.cli import outbox_cli
     from channelfront.tenancy.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(api_token_cli)
+    app.cli.add_command(licenses_cli)
+    app.cli.add_command(outbox_cli)

@@ -39,6 +39,8 @@ class Manifest:
     accent_color: str | None = None
     logo: str | None = None
     programs: list[dict] = field(default_factory=list)
+    order_prefix: str | None = None
+    require_end_customer: bool = True
 
 
 def _require(data: dict, key: str, where: str) -> object:
@@ -105,7 +107,23 @@ def read_manifest(path: Path, themes_dir: str) -> Manifest:
         accent_color=brand.get("accent_color"),
         logo=logo,
         programs=list(data.get("programs", [])),
+        order_prefix=_order_prefix(data, where),
+        require_end_customer=_flag(data, "require_end_customer", where, default=True),
     )
+
+
+def _flag(data: dict, key: str, where: str, *, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ManifestError(f"{where}: field '{key}' must be true or false")
+    return value
+
+
+def _order_prefix(data: dict, where: str) -> str | None:
+    prefix = data.get("order_prefix")
+    if prefix is not None and not re.fullmatch(r"[A-Z]{2,6}", str(prefix)):
+        raise ManifestError(f"{where}: field 'order_prefix' must be 2 to 6 capital letters")
+    return prefix
 
 
 def read_all(tenants_dir: str, themes_dir: str) -> list[Manifest]:
@@ -138,6 +156,8 @@ def upsert(manifest: Manifest, vendor: Vendor) -> Tenant:
     tenant.primary_color = manifest.primary_color
     tenant.accent_color = manifest.accent_color
     tenant.logo_file = manifest.logo
+    tenant.order_prefix = manifest.order_prefix
+    tenant.require_end_customer = manifest.require_end_customer
     taken = db.session.scalars(select(TenantHost).where(TenantHost.host.in_(manifest.hosts))).all()
     for row in taken:
         if row.tenant is not tenant:

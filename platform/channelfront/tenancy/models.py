@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channelfront.extensions import db
@@ -39,6 +39,8 @@ class Tenant(db.Model):
     primary_color: Mapped[str | None] = mapped_column(String(7))
     accent_color: Mapped[str | None] = mapped_column(String(7))
     logo_file: Mapped[str | None] = mapped_column(String(200))
+    order_prefix: Mapped[str | None] = mapped_column(String(6))
+    require_end_customer: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     hosts: Mapped[list[TenantHost]] = relationship(
@@ -48,6 +50,11 @@ class Tenant(db.Model):
     @property
     def locales(self) -> list[str]:
         return [code for code in self.locales_csv.split(",") if code]
+
+    @property
+    def document_prefix(self) -> str:
+        """Prefix of order and invoice numbers, e.g. NW in NW-000123."""
+        return self.order_prefix or self.slug[:2].upper()
 
     @property
     def primary_host(self) -> str | None:

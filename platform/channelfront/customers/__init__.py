@@ -1,0 +1,1 @@
+"""End customers of reseller companies."""

@@ -1,0 +1,98 @@
+"""Finding and creating a reseller company's end customers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from channelfront.customers.models import Customer
+from channelfront.extensions import db
+from channelfront.orders.errors import OrderInputError
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+VAT_ID = re.compile(r"^[A-Z0-9]{4,20}$")
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    company_name: str = ""
+    contact_name: str = ""
+    email: str = ""
+    country: str = ""
+    vat_id: str = ""
+
+
+def _text(value: object, field: str, label: str, max_length: int) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise OrderInputError(field, _("%(field)s is required.", field=label))
+    if len(text) > max_length or not text.isprintable():
+        raise OrderInputError(
+            field, _("%(field)s is too long or has invalid characters.", field=label)
+        )
+    return text
+
+
+def validate(data: CustomerInput, field: str = "end_customer") -> CustomerInput:
+    """Check a new end customer's fields; raise OrderInputError naming the first bad one."""
+    company = _text(data.company_name, f"{field}.company_name", _("Company name"), 160)
+    contact = _text(data.contact_name, f"{field}.contact_name", _("Contact name"), 120)
+    email = _text(data.email, f"{field}.email", _("E-mail"), 254)
+    if not EMAIL.match(email):
+        raise OrderInputError(f"{field}.email", _("Enter a valid e-mail address."))
+    country = str(data.country or "").strip().upper()
+    if not COUNTRY.match(country):
+        raise OrderInputError(f"{field}.country", _("Enter the country as a two-letter code."))
+    vat_id = re.sub(r"[\s.-]", "", str(data.vat_id or "")).upper()
+    if vat_id and not VAT_ID.match(vat_id):
+        raise OrderInputError(f"{field}.vat_id", _("The VAT id is not valid."))
+    return CustomerInput(company, contact, email, country, vat_id)
+
+
+def create(company_id: int, data: CustomerInput) -> Customer:
+    """Add a checked end customer to the company on the active tenant (no commit)."""
+    customer = Customer(
+        company_id=company_id,
+        company_name=data.company_name,
+        contact_name=data.contact_name,
+        email=data.email,
+        country=data.country,
+        vat_id=data.vat_id or None,
+    )
+    db.session.add(customer)
+    return customer
+
+
+def get_for_company(
+    company_id: int, customer_id: object, field: str = "end_customer.id"
+) -> Customer:
+    """One of the company's customers on this tenant; any other id is refused the same way."""
+    text = str(customer_id).strip()
+    found = None
+    if text.isdigit() and len(text) < 12:
+        found = db.session.scalar(
+            select(Customer).where(Customer.id == int(text), Customer.company_id == company_id)
+        )
+    if found is None:
+        raise OrderInputError(field, _("There is no such customer in your customer list."))
+    return found
+
+
+def search(company_id: int, query: str, limit: int = 10) -> list[Customer]:
+    """Type-ahead: the company's customers whose name, contact or e-mail contains the text."""
+    stmt = select(Customer).where(Customer.company_id == company_id)
+    text = query.strip().lower()[:100]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Customer.company_name).like(pattern, escape="\\"),
+                func.lower(Customer.contact_name).like(pattern, escape="\\"),
+                func.lower(Customer.email).like(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(stmt.order_by(Customer.company_name).limit(limit)))

@@ -1,0 +1,1 @@
+"""License keys and subscriptions issued when an order is paid or accepted."""

@@ -1,0 +1,100 @@
+"""Fulfilment: one license per license line, one subscription per subscription line, once.
+
+Each line is committed on its own, so a worker killed half-way resumes where it
+stopped; unique constraints on the order line make a second attempt a no-op.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from channelfront.catalog.models import ProductKind
+from channelfront.extensions import db
+from channelfront.fulfillment.licenses import LicenseClaims, issue_key, signing_key
+from channelfront.fulfillment.models import License, Subscription
+from channelfront.invoices.services import issue_invoice
+from channelfront.orders import events
+from channelfront.orders.models import Order, OrderLine, OrderStatus
+from channelfront.outbox.handlers import handles
+from channelfront.outbox.services import commit_and_dispatch, enqueue
+
+READY = (OrderStatus.PAID, OrderStatus.ACCEPTED)
+LICENSED = (ProductKind.PERPETUAL, ProductKind.SUBSCRIPTION)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's last day."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _issue_line(order: Order, line: OrderLine, today: date) -> None:
+    done = db.session.scalar(select(License.id).where(License.order_line_id == line.id))
+    if done is not None:
+        return
+    secret = signing_key(current_app.config)
+    db.session.add(
+        License(
+            tenant_id=order.tenant_id,
+            order_id=order.id,
+            order_line_id=line.id,
+            key=issue_key(secret, LicenseClaims(line.id, line.quantity, line.sku)),
+            issued_at=datetime.now(UTC),
+        )
+    )
+    if line.kind == ProductKind.SUBSCRIPTION:
+        db.session.add(
+            Subscription(
+                tenant_id=order.tenant_id,
+                order_id=order.id,
+                order_line_id=line.id,
+                product_id=line.product_id,
+                company_id=order.company_id,
+                customer_id=order.customer_id,
+                quantity=line.quantity,
+                term_months=line.term_months or 12,
+                starts_on=today,
+                ends_on=add_months(today, line.term_months or 12),
+            )
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another worker issued this line first
+
+
+def fulfil_order(order_id: int) -> None:
+    """Issue what the order's lines entitle, record the events, invoice and notify."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return
+    if order.status in READY:
+        events.record(order, OrderStatus.FULFILLING)
+        db.session.commit()
+    elif order.status != OrderStatus.FULFILLING:
+        return
+    today = datetime.now(UTC).date()
+    for line in list(order.lines):
+        if line.kind in LICENSED:
+            _issue_line(order, line, today)
+    order = db.session.get(Order, order_id)
+    if order.status != OrderStatus.FULFILLING:
+        return  # a concurrent worker finished it
+    events.record(order, OrderStatus.FULFILLED)
+    issue_invoice(order, today)
+    enqueue(order.tenant_id, "mail.order_fulfilled", {"order_id": order.id})
+    try:
+        commit_and_dispatch()
+    except IntegrityError:
+        db.session.rollback()  # a concurrent worker invoiced it first
+
+
+@handles("order.fulfil")
+def _on_fulfil(_tenant_id: int, payload: dict) -> None:
+    fulfil_order(int(payload["order_id"]))

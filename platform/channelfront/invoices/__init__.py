@@ -1,0 +1,1 @@
+"""Invoices, one per order, numbered per tenant."""

@@ -1,0 +1,166 @@
+"""Placing an order under the company account: one order per idempotency key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from channelfront.accounts.models import User
+from channelfront.customers import services as customers
+from channelfront.customers.services import CustomerInput
+from channelfront.extensions import db
+from channelfront.orders import events, numbering
+from channelfront.orders.credit import credit_status
+from channelfront.orders.errors import OrderInputError
+from channelfront.orders.lines import LineRequest, order_total, price_lines
+from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from channelfront.outbox.services import commit_and_dispatch, enqueue
+from channelfront.pricing.services import PartnerTerms
+from channelfront.tenancy.models import Tenant
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+MAX_PO_LENGTH = 64
+MAX_NOTE_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    lines: list[LineRequest]
+    idempotency_key: str
+    payment_method: str
+    customer_id: object = None
+    new_customer: CustomerInput | None = None
+    po_number: str = ""
+    note: str = ""
+    notify_end_customer: bool = False
+    card_payment_method: str | None = None
+    require_end_customer: bool = True
+
+
+def find_by_key(company_id: int, key: str) -> Order | None:
+    """The order an earlier submission with this idempotency key created, if any."""
+    return db.session.scalar(
+        select(Order).where(Order.company_id == company_id, Order.idempotency_key == key)
+    )
+
+
+def _check_text(request: CheckoutRequest) -> tuple[str | None, str | None]:
+    po = (request.po_number or "").strip()
+    if len(po) > MAX_PO_LENGTH or not po.isprintable():
+        raise OrderInputError(
+            "po_number", _("The PO number has at most %(max)d characters.", max=MAX_PO_LENGTH)
+        )
+    note = (request.note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise OrderInputError(
+            "note", _("The note has at most %(max)d characters.", max=MAX_NOTE_LENGTH)
+        )
+    return po or None, note or None
+
+
+def _customer(company_id: int, request: CheckoutRequest):  # type: ignore[no-untyped-def]
+    if request.customer_id not in (None, ""):
+        return customers.get_for_company(company_id, request.customer_id)
+    if request.new_customer is not None:
+        return customers.create(company_id, customers.validate(request.new_customer))
+    if not request.require_end_customer:
+        return None
+    raise OrderInputError("end_customer", _("Choose an end customer or enter a new one."))
+
+
+def place_order(
+    tenant: Tenant, actor: User, terms: PartnerTerms, locale: str, request: CheckoutRequest
+) -> tuple[Order, bool]:
+    """Check everything, then write the order (no commit). Returns (order, created).
+
+    A repeated idempotency key returns the first order unchanged, whatever else differs.
+    """
+    company_id = terms.enrollment.company_id
+    key = (request.idempotency_key or "").strip()
+    if not IDEMPOTENCY_KEY.match(key):
+        raise OrderInputError("idempotency_key", _("The form is missing its submission key."))
+    existing = find_by_key(company_id, key)
+    if existing is not None:
+        return existing, False
+    if request.payment_method not in {m.value for m in PaymentMethod}:
+        raise OrderInputError("payment", _("Choose card or on account."))
+    lines = price_lines(terms, tenant.currency, locale, request.lines)
+    po_number, note = _check_text(request)
+    customer = _customer(company_id, request)
+    total = order_total(lines, tenant.currency)
+    if request.payment_method == PaymentMethod.ON_ACCOUNT:
+        credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
+        if credit.overdue:
+            raise OrderInputError(
+                "payment", _("On account is not possible while an invoice is overdue.")
+            )
+        if total.minor > credit.available.minor:
+            raise OrderInputError(
+                "payment", _("This order exceeds the credit available on your account.")
+            )
+    order = Order(
+        tenant_id=tenant.id,
+        number=numbering.order_number(
+            tenant.document_prefix, numbering.next_value(tenant.id, "order")
+        ),
+        company_id=company_id,
+        buyer_id=actor.id,
+        customer=customer,
+        po_number=po_number,
+        note=note,
+        currency=tenant.currency,
+        total_minor=total.minor,
+        payment_method=request.payment_method,
+        idempotency_key=key,
+        notify_end_customer=bool(request.notify_end_customer),
+        lines=[
+            OrderLine(
+                tenant_id=tenant.id,
+                product_id=line.product.id,
+                sku=line.product.sku,
+                name=line.name,
+                kind=line.product.kind,
+                term_months=line.term_months,
+                quantity=line.quantity,
+                list_price_minor=line.price.list_price.minor,
+                unit_price_minor=line.price.buy_price.minor,
+                total_minor=line.total.minor,
+                price_source=line.price.source.kind,
+                discount_bps=line.price.source.discount_bps,
+            )
+            for line in lines
+        ],
+    )
+    db.session.add(order)
+    events.record(order, OrderStatus.PLACED, actor_id=actor.id)
+    if request.payment_method == PaymentMethod.ON_ACCOUNT:
+        accept_for_fulfilment(order, OrderStatus.ACCEPTED, actor.id)
+    return order, True
+
+
+def submit(
+    tenant: Tenant, actor: User, terms: PartnerTerms, locale: str, request: CheckoutRequest
+) -> tuple[Order, bool]:
+    """Place and commit; a concurrent submission with the same key yields its order."""
+    try:
+        order, created = place_order(tenant, actor, terms, locale, request)
+        commit_and_dispatch()
+    except IntegrityError:
+        db.session.rollback()
+        order = find_by_key(terms.enrollment.company_id, request.idempotency_key.strip())
+        if order is None:
+            raise
+        return order, False
+    return order, created
+
+
+def accept_for_fulfilment(order: Order, status: OrderStatus, actor_id: int | None) -> None:
+    """Mark the order paid or accepted on account and queue its fulfilment (no commit)."""
+    events.record(order, status, actor_id=actor_id)
+    db.session.flush()
+    enqueue(order.tenant_id, "order.fulfil", {"order_id": order.id})

@@ -1,0 +1,1 @@
+"""Transactional outbox: work for others, written with the change, dispatched after commit."""
