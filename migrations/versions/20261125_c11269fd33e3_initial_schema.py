@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c760ca006ccb
+Revision ID: c11269fd33e3
 Revises: 
-Create Date: 2026-11-25 18:52:09.585208
+Create Date: 2026-11-25 18:54:03.242755
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c760ca006ccb'
+revision = 'c11269fd33e3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -44,6 +44,14 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vendor')),
     sa.UniqueConstraint('slug', name=op.f('uq_vendor_slug'))
+    )
+    op.create_table('webhook_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stripe_event_id', sa.String(length=80), nullable=False),
+    sa.Column('type', sa.String(length=80), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_event')),
+    sa.UniqueConstraint('stripe_event_id', name=op.f('uq_webhook_event_stripe_event_id'))
     )
     op.create_table('category_name',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,7 +90,7 @@ def upgrade():
     sa.Column('accent_color', sa.String(length=7), nullable=True),
     sa.Column('logo_file', sa.String(length=200), nullable=True),
     sa.Column('order_prefix', sa.String(length=6), nullable=True),
-    sa.Column('require_end_customer', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('require_end_customer', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id'], name=op.f('fk_tenant_vendor_id_vendor')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenant')),
     sa.UniqueConstraint('slug', name=op.f('uq_tenant_slug'))
@@ -157,6 +165,20 @@ def upgrade():
     with op.batch_alter_table('partner_price', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_partner_price_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_partner_price_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('payment_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('stripe_customer_id', sa.String(length=80), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_payment_account_company_id_company')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_payment_account_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_account')),
+    sa.UniqueConstraint('stripe_customer_id', name=op.f('uq_payment_account_stripe_customer_id')),
+    sa.UniqueConstraint('tenant_id', 'company_id', name=op.f('uq_payment_account_tenant_id_company_id'))
+    )
+    with op.batch_alter_table('payment_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_account_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('product_group_member',
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -262,6 +284,23 @@ def upgrade():
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrollment_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('order_template',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_order_template_company_id_company')),
+    sa.ForeignKeyConstraint(['created_by'], ['user_account.id'], name=op.f('fk_order_template_created_by_user_account')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_order_template_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_template')),
+    sa.UniqueConstraint('tenant_id', 'company_id', 'name', name=op.f('uq_order_template_tenant_id_company_id_name'))
+    )
+    with op.batch_alter_table('order_template', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_template_company_id'), ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_template_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('program_rule',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -398,6 +437,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_order_line_product_id'), ['product_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_line_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('order_template_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('term_months', sa.Integer(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_order_template_line_product_id_product')),
+    sa.ForeignKeyConstraint(['template_id'], ['order_template.id'], name=op.f('fk_order_template_line_template_id_order_template'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_order_template_line_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_template_line'))
+    )
+    with op.batch_alter_table('order_template_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_template_line_template_id'), ['template_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_template_line_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('license',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -464,6 +519,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_license_order_id'))
 
     op.drop_table('license')
+    with op.batch_alter_table('order_template_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_template_line_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_order_template_line_template_id'))
+
+    op.drop_table('order_template_line')
     with op.batch_alter_table('order_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_line_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_order_line_product_id'))
@@ -496,6 +556,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_program_rule_program_id'))
 
     op.drop_table('program_rule')
+    with op.batch_alter_table('order_template', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_template_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_order_template_company_id'))
+
+    op.drop_table('order_template')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_enrollment_company_id'))
@@ -524,6 +589,10 @@ def downgrade():
     op.drop_table('program')
     op.drop_table('product_text')
     op.drop_table('product_group_member')
+    with op.batch_alter_table('payment_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_account_tenant_id'))
+
+    op.drop_table('payment_account')
     with op.batch_alter_table('partner_price', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_partner_price_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_partner_price_company_id'))
@@ -549,6 +618,7 @@ def downgrade():
 
     op.drop_table('product')
     op.drop_table('category_name')
+    op.drop_table('webhook_event')
     op.drop_table('vendor')
     op.drop_table('product_group')
     op.drop_table('company')

@@ -1,0 +1,1 @@
+"""Card payments through Stripe: customers per company, saved cards, intents, refunds, webhooks."""
