@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, or_, select
 
 from channelfront.catalog.models import ListPrice, Product, product_group_member
 from channelfront.extensions import db
@@ -81,11 +81,11 @@ def authorized_products(terms: PartnerTerms, currency: str) -> Select[tuple[Prod
 
     Overrides set a price; they do not authorize a product on their own.
     """
-    priced = exists().where(ListPrice.product_id == Product.id, ListPrice.currency == currency)
-    in_group = exists().where(
-        and_(
-            product_group_member.c.product_id == Product.id,
-            product_group_member.c.group_id.in_(list(terms.groups)),
+    # Uncorrelated IN subqueries: far cheaper than EXISTS per row on a large catalog.
+    priced = Product.id.in_(select(ListPrice.product_id).where(ListPrice.currency == currency))
+    in_group = Product.id.in_(
+        select(product_group_member.c.product_id).where(
+            product_group_member.c.group_id.in_(list(terms.groups))
         )
     )
     return select(Product).where(
