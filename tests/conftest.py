@@ -27,6 +27,9 @@ from channelfront.demo.seed import DEMO_PASSWORD, load_demo
 from channelfront.extensions import db
 from channelfront.tenancy.hosts import host_map
 
+# Fixture plugins for real local peers (one module each).
+pytest_plugins = ["tests.mail_fixtures"]
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
