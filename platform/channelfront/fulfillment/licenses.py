@@ -58,6 +58,8 @@ def verify_key(secret: bytes, key: str) -> LicenseClaims | None:
         payload, signature = _unb32(parts[1]), _unb32(parts[2])
     except ValueError:
         return None
+    if _b32(payload) != parts[1] or _b32(signature) != parts[2]:
+        return None  # only the canonical spelling is genuine: no spare bits to play with
     if not hmac.compare_digest(signature, _sign(secret, payload)):
         return None
     if len(payload) < 9:
