@@ -48,7 +48,11 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
     from channelfront.catalog.views import bp as catalog_bp
+    from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
+    from channelfront.orders.cart_views import bp as cart_bp
+    from channelfront.orders.checkout_views import bp as checkout_bp
+    from channelfront.orders.order_views import bp as orders_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
 
@@ -59,6 +63,10 @@ def _register_blueprints(app: Flask) -> None:
         tokens_bp,
         storefront_bp,
         catalog_bp,
+        cart_bp,
+        checkout_bp,
+        orders_bp,
+        customers_bp,
         admin_bp,
         api_bp,
     ):

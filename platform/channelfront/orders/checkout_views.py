@@ -1,0 +1,134 @@
+"""The checkout page: end customer, PO, payment on account or by card; one order per submit key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from channelfront.customers.services import search
+from channelfront.extensions import db
+from channelfront.orders import cart as carts
+from channelfront.orders import forms
+from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key, submit
+from channelfront.orders.credit import credit_status
+from channelfront.orders.errors import OrderInputError
+from channelfront.orders.models import Order, PaymentMethod
+from channelfront.orders.view_support import (
+    actor,
+    buyer_terms,
+    errors_of,
+    locale,
+    storefront_only,
+    tenant_row,
+)
+from channelfront.payments import card
+from channelfront.pricing.services import PartnerTerms
+from channelfront.tenancy.models import Tenant
+from channelfront.theming.views import render
+
+bp = Blueprint("checkout", __name__)
+bp.before_request(storefront_only)
+
+# The select lists this many customers; the type-ahead finds the others.
+CUSTOMER_CHOICES = 200
+
+
+def _page(
+    terms: PartnerTerms,
+    tenant: Tenant,
+    cart: carts.CartView,
+    values: MultiDict[str, str],
+    errors: dict[str, str] | None = None,
+) -> tuple[str, int] | str:
+    company_id = terms.enrollment.company_id
+    credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
+    customers = search(company_id, "", limit=CUSTOMER_CHOICES)
+    page = render(
+        "orders/checkout.html",
+        cart=cart,
+        credit=credit,
+        over_credit=cart.total.minor > credit.available.minor,
+        customers=customers,
+        saved_cards=lambda: card.saved_cards(company_id),
+        require_end_customer=tenant.require_end_customer,
+        values=values,
+        idempotency_key=values.get("idempotency_key") or uuid.uuid4().hex,
+        digest=forms.cart_digest(cart.lines),
+        errors=errors or {},
+    )
+    return (page, 422) if errors else page
+
+
+def _cart_view(terms: PartnerTerms, tenant: Tenant) -> carts.CartView:
+    return carts.view_cart(carts.get_cart(actor()), terms, tenant.currency, locale())
+
+
+@bp.route("/checkout")
+@login_required
+def show() -> Response | tuple[str, int] | str:
+    terms, tenant = buyer_terms(), tenant_row()
+    cart = _cart_view(terms, tenant)
+    if not cart.lines:
+        flash(_("Your cart is empty. Add products before checking out."), "info")
+        return redirect(url_for("cart.view"))
+    return _page(terms, tenant, cart, MultiDict())
+
+
+def _to_order(order: Order) -> Response:
+    return redirect(url_for("orders.detail", number=order.number), 303)
+
+
+@bp.route("/checkout", methods=["POST"])
+@login_required
+def place() -> Response | tuple[str, int] | str:
+    terms, tenant = buyer_terms(), tenant_row()
+    form = request.form
+    # A repeated submission (double click, retry, back button) finds the first order.
+    key = form.get("idempotency_key", "").strip()
+    earlier = find_by_key(terms.enrollment.company_id, key) if IDEMPOTENCY_KEY.match(key) else None
+    if earlier is not None:
+        flash(_("This order was already placed."), "info")
+        return _to_order(earlier)
+    cart = _cart_view(terms, tenant)
+    if not cart.lines:
+        flash(_("Your cart is empty. Add products before checking out."), "info")
+        return redirect(url_for("cart.view"))
+    if form.get("cart_digest") != forms.cart_digest(cart.lines):
+        message = _("Your cart or its prices changed. Check the order and place it again.")
+        return _page(terms, tenant, cart, form.copy(), {"lines": message})
+    try:
+        checkout = forms.checkout_request(form, cart.lines, tenant.require_end_customer)
+        order, created = submit(tenant, actor(), terms, locale(), checkout)
+    except OrderInputError as error:
+        db.session.rollback()
+        return _page(terms, tenant, _cart_view(terms, tenant), form.copy(), errors_of(error))
+    if not created:
+        flash(_("This order was already placed."), "info")
+        return _to_order(order)
+    carts.empty(carts.get_cart(actor()))
+    db.session.commit()
+    flash(_("Thank you. Order %(number)s is placed.", number=order.number), "info")
+    if order.payment_method == PaymentMethod.CARD:
+        charge(order, checkout.card_payment_method or "")
+    return _to_order(order)
+
+
+def charge(order: Order, card_id: str) -> None:
+    """Pay a placed order with a saved card; say so when card payments are unavailable."""
+    try:
+        card.pay_order(order, card_id, actor())
+    except card.PaymentUnavailable:
+        db.session.rollback()
+        flash(
+            _("Card payments are not available. The order is placed but not paid."),
+            "error",
+        )
+    except OrderInputError as error:
+        db.session.rollback()
+        flash(error.message, "error")
