@@ -28,7 +28,7 @@ from channelfront.extensions import db
 from channelfront.tenancy.hosts import host_map
 
 # Fixture plugins for real local peers (one module each).
-pytest_plugins = ["tests.mail_fixtures"]
+pytest_plugins = ["tests.mail_fixtures", "tests.stripe_fixtures"]
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -53,6 +53,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.cart_views import bp as cart_bp
     from channelfront.orders.checkout_views import bp as checkout_bp
     from channelfront.orders.order_views import bp as orders_bp
+    from channelfront.payments.views import bp as payments_bp
+    from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
 
@@ -67,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
         checkout_bp,
         orders_bp,
         customers_bp,
+        payments_bp,
+        stripe_webhooks_bp,
         admin_bp,
         api_bp,
     ):

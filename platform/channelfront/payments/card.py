@@ -1,8 +1,7 @@
-"""Paying an order or an invoice by card: the interface pages call.
+"""Paying an order or an invoice by card: the interface pages and the API call.
 
-Implemented by the payments feature (Stripe through the official SDK). Until then
-every call answers PaymentUnavailable, which pages show as "card payments are not
-available", so the on-account flow works on its own.
+Stripe through the official SDK: a Stripe customer per company per tenant holds the
+company's saved cards, so every buyer of the company can use them.
 """
 
 from __future__ import annotations
@@ -10,10 +9,17 @@ from __future__ import annotations
 from channelfront.accounts.models import User
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
+from channelfront.payments import cards, charges
+from channelfront.payments.errors import CardDeclined, PaymentInputError, PaymentUnavailable
 
-
-class PaymentUnavailable(RuntimeError):
-    """Card payments are not configured."""
+__all__ = [
+    "CardDeclined",
+    "PaymentInputError",
+    "PaymentUnavailable",
+    "pay_invoice",
+    "pay_order",
+    "saved_cards",
+]
 
 
 def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
@@ -21,15 +27,23 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
 
     Success: the order is paid and queued for fulfilment. A decline: status
     ``payment_failed`` with the reason in ``order.payment_error``; nothing else changes.
+    A card the company does not own raises PaymentInputError (field ``payment_method``);
+    Stripe out of reach raises PaymentUnavailable and leaves the order as it was.
     """
-    raise PaymentUnavailable
+    charges.pay_order(order, payment_method_id, actor)
 
 
 def pay_invoice(invoice: Invoice, order: Order, payment_method_id: str, actor: User) -> None:
-    """Charge an open invoice to a saved card of the company and mark it paid (commits)."""
-    raise PaymentUnavailable
+    """Charge an open invoice to a saved card of the company and mark it paid (commits).
+
+    A decline raises CardDeclined (its ``reason`` is for the buyer); the invoice stays open.
+    """
+    charges.pay_invoice(invoice, order, payment_method_id, actor)
 
 
 def saved_cards(company_id: int) -> list[dict[str, str]]:
     """The company's saved cards: ``[{"id", "brand", "last4", "exp"}]``; empty without Stripe."""
-    return []
+    try:
+        return cards.saved_cards(company_id)
+    except PaymentUnavailable:
+        return []
