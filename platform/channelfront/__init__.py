@@ -50,9 +50,12 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
+    from channelfront.invoices.views import bp as invoices_bp
     from channelfront.orders.cart_views import bp as cart_bp
     from channelfront.orders.checkout_views import bp as checkout_bp
+    from channelfront.orders.history_views import bp as order_history_bp
     from channelfront.orders.order_views import bp as orders_bp
+    from channelfront.orders.templates_views import bp as order_templates_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.storefront.views import bp as storefront_bp
@@ -69,6 +72,9 @@ def _register_blueprints(app: Flask) -> None:
         checkout_bp,
         orders_bp,
         customers_bp,
+        order_history_bp,
+        order_templates_bp,
+        invoices_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,
