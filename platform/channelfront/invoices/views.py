@@ -223,14 +223,11 @@ def pay(number: str) -> Response | tuple[str, int]:
         db.session.rollback()
         message = _("Card payments are not available right now. Please try again later.")
         return _detail(invoice, order, OrderInputError("payment_method", message), 503)
-    except OrderInputError as error:
+    except OrderInputError as error:  # not one of the company's saved cards
         db.session.rollback()
         return _detail(invoice, order, error, 422)
-    except RuntimeError as error:
-        reason = getattr(error, "reason", None)  # a decline carries the reason to show
-        if reason is None:
-            raise
+    except card.CardDeclined as error:  # the invoice stays open; the reason is for the buyer
         db.session.rollback()
-        return _detail(invoice, order, OrderInputError("payment_method", str(reason)), 402)
+        return _detail(invoice, order, OrderInputError("payment_method", error.reason), 402)
     flash(_("Invoice %(number)s is paid. Thank you.", number=invoice.number), "info")
     return redirect(url_for("invoices.detail", number=invoice.number), 303)
