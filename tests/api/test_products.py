@@ -231,6 +231,6 @@ def test_other_methods_are_405_with_allow(app, bluebird_nw):
 
 
 def test_unknown_api_path_is_a_json_404(api, bluebird_nw):
-    response = api(NW, "/orders", bluebird_nw)
+    response = api(NW, "/no-such-resource", bluebird_nw)
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404

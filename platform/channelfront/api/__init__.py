@@ -9,4 +9,9 @@ from channelfront.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from channelfront.api import openapi, views  # noqa: E402, F401  (routes register on import)
+from channelfront.api import (  # noqa: E402, F401  (routes register on import)
+    account_views,
+    openapi,
+    order_views,
+    views,
+)

@@ -26,3 +26,30 @@ def invalid_query(exc: ValidationError) -> Response:
         for field, found in messages.items()
     }
     return api_error(400, "Invalid query parameters.", errors)
+
+
+def field_messages(messages: object, prefix: str = "") -> dict[str, list[str]]:
+    """Marshmallow's nested messages as ``{"lines[0].quantity": [...]}``, one level deep."""
+    found: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                name = prefix or "body"
+            elif isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for field, texts in field_messages(value, name).items():
+                found.setdefault(field, []).extend(texts)
+    elif isinstance(messages, list):
+        for item in messages:
+            for field, texts in field_messages(item, prefix).items():
+                found.setdefault(field, []).extend(texts)
+    else:
+        found[prefix or "body"] = [str(messages)]
+    return found
+
+
+def invalid_body(exc: ValidationError) -> Response:
+    """400 for a body that failed its schema, each offending field named by its path."""
+    return api_error(400, "Invalid request body.", field_messages(exc.messages))

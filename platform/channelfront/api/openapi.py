@@ -15,6 +15,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
 from channelfront.api import bp
+from channelfront.api.openapi_orders import add_order_paths
+from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
     CatalogQuerySchema,
@@ -32,35 +34,6 @@ account's token page). Amounts are decimal strings in the storefront's currency.
 Names are in the language of `Accept-Language` among those the storefront offers.
 Every error is `{"error": {"status", "message", "errors": {field: [messages]}}}`.
 """
-
-
-def _error(description: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": "Error"}},
-        **extra,
-    }
-
-
-def _ok(schema: str) -> dict[str, Any]:
-    return {"description": "OK", "content": {"application/json": {"schema": schema}}}
-
-
-# Answers every operation can give, before it looks at its own input.
-COMMON = {
-    "401": _error(
-        "Missing, unknown or revoked bearer token, or a token of another storefront",
-        headers={
-            "WWW-Authenticate": {
-                "description": "The bearer scheme",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        },
-    ),
-    "403": _error("The token's user has no catalog on this storefront (not a reseller)"),
-    "503": _error("The storefront is suspended"),
-}
 
 
 @cache
@@ -88,9 +61,9 @@ def _static_spec() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "parameters": [{"in": "query", "schema": CatalogQuerySchema}],
                 "responses": {
-                    "200": _ok("ProductPage"),
-                    "400": _error("A query parameter is invalid, unknown or repeated; a bad Host"),
-                    "404": _error("No storefront answers at this host"),
+                    "200": ok("ProductPage"),
+                    "400": error("A query parameter is invalid, unknown or repeated; a bad Host"),
+                    "404": NO_HOST,
                     **COMMON,
                 },
             }
@@ -113,14 +86,15 @@ def _static_spec() -> dict[str, Any]:
                     }
                 ],
                 "responses": {
-                    "200": _ok("Product"),
-                    "400": _error("A query parameter was given (none exist); or a bad Host"),
-                    "404": _error("Unknown SKU, or one this reseller may not buy here"),
+                    "200": ok("Product"),
+                    "400": error("A query parameter was given (none exist); or a bad Host"),
+                    "404": error("Unknown SKU, or one this reseller may not buy here"),
                     **COMMON,
                 },
             }
         },
     )
+    add_order_paths(spec)
     return spec.to_dict()
 
 

@@ -9,14 +9,14 @@ about the catalog beyond what the reseller is authorized for.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask_babel import get_locale
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
 from channelfront.api import bp
-from channelfront.api.auth import api_user, token_required
+from channelfront.api.auth import token_required
+from channelfront.api.context import load_query, no_catalog, partner_terms, tenant_info
 from channelfront.api.errors import api_error, invalid_query
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
@@ -27,38 +27,8 @@ from channelfront.api.schemas import (
 )
 from channelfront.catalog import services
 from channelfront.catalog.services import CatalogItem
-from channelfront.pricing.services import PartnerTerms, load_terms
-from channelfront.tenancy.middleware import current_tenant
 
 NOT_FOUND = "No product with this SKU in your catalog on this storefront."
-
-
-def _load_query(schema: Schema) -> dict[str, Any]:
-    """Validate the query string; a parameter given twice is an error, not a guess."""
-    repeated = {
-        name: ["Give this parameter at most once."]
-        for name, values in request.args.lists()
-        if len(values) > 1
-    }
-    if repeated:
-        raise ValidationError(repeated)
-    loaded: dict[str, Any] = schema.load(request.args.to_dict())
-    return loaded
-
-
-def _currency() -> str:
-    tenant = current_tenant()
-    assert tenant is not None  # token_required lets no request without a tenant through
-    return tenant.currency
-
-
-def _terms() -> PartnerTerms | None:
-    company_id = api_user().company_id
-    return load_terms(company_id) if company_id else None
-
-
-def _no_catalog() -> Response:
-    return api_error(403, "The catalog is for reseller accounts enrolled with this storefront.")
 
 
 def _product(item: CatalogItem, categories: dict[int, tuple[str, str]]) -> dict[str, object]:
@@ -85,11 +55,11 @@ def _product(item: CatalogItem, categories: dict[int, tuple[str, str]]) -> dict[
 @bp.get("/products")
 @token_required
 def list_products() -> Response:
-    terms = _terms()
+    terms = partner_terms()
     if terms is None:
-        return _no_catalog()
+        return no_catalog()
     try:
-        args = _load_query(CatalogQuerySchema())
+        args = load_query(CatalogQuerySchema())
     except ValidationError as exc:
         return invalid_query(exc)
     locale = str(get_locale())
@@ -108,7 +78,7 @@ def list_products() -> Response:
     per_page = current_app.config["CATALOG_PAGE_SIZE"]
     page = services.browse(
         terms,
-        _currency(),
+        tenant_info().currency,
         locale,
         query=args["q"].strip(),
         category_id=category_id,
@@ -128,18 +98,18 @@ def list_products() -> Response:
 @bp.get("/products/<path:sku>")
 @token_required
 def get_product(sku: str) -> Response:
-    terms = _terms()
+    terms = partner_terms()
     if terms is None:
-        return _no_catalog()
+        return no_catalog()
     try:
-        _load_query(NoQuerySchema())
+        load_query(NoQuerySchema())
     except ValidationError as exc:
         return invalid_query(exc)
     # No SKU is longer or holds control characters; such input never reaches the database.
     if len(sku) > MAX_SKU_LENGTH or not sku.isprintable():
         return api_error(404, NOT_FOUND)
     locale = str(get_locale())
-    item = services.find(terms, _currency(), locale, sku)
+    item = services.find(terms, tenant_info().currency, locale, sku)
     if item is None:
         return api_error(404, NOT_FOUND)
     return jsonify(ProductSchema().dump(_product(item, services.category_names(locale))))
