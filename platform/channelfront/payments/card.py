@@ -9,7 +9,7 @@ from __future__ import annotations
 from channelfront.accounts.models import User
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
-from channelfront.payments import cards, charges
+from channelfront.payments import cards, charges, invoice_charges
 from channelfront.payments.errors import CardDeclined, PaymentInputError, PaymentUnavailable
 
 __all__ = [
@@ -38,7 +38,7 @@ def pay_invoice(invoice: Invoice, order: Order, payment_method_id: str, actor: U
 
     A decline raises CardDeclined (its ``reason`` is for the buyer); the invoice stays open.
     """
-    charges.pay_invoice(invoice, order, payment_method_id, actor)
+    invoice_charges.pay_invoice(invoice, order, payment_method_id, actor)
 
 
 def saved_cards(company_id: int) -> list[dict[str, str]]:
