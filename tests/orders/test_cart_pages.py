@@ -154,3 +154,18 @@ def test_a_post_without_csrf_token_is_refused(bluebird_buyer):
 def test_nav_links_to_the_cart(bluebird_buyer):
     page = bluebird_buyer.get("/catalog").get_data(as_text=True)
     assert 'href="/cart"' in page
+
+
+def test_the_add_to_cart_form_for_catalog_pages_adds_the_product(app, ctx, bluebird_buyer):
+    """orders/partials/add_to_cart.html: what a catalog page includes to offer "Add to cart"."""
+    product = db.session.scalar(select(Product).where(Product.sku == "SHD-STD-1Y"))
+    with app.test_request_context("/", base_url="http://northwind.localhost"):
+        macro = app.jinja_env.get_template("@base/orders/partials/add_to_cart.html").module
+        form = str(macro.add_to_cart(product))
+    assert 'action="/cart/add"' in form
+    fields = dict(re.findall(r'name="(sku|quantity)" value="([^"]*)"', form))
+    assert fields == {"sku": "SHD-STD-1Y", "quantity": "1"}
+    assert '<option value="24">' in form
+    response = add(bluebird_buyer, fields["sku"], fields["quantity"], term="24")
+    assert response.status_code == 303
+    assert '<option value="24" selected>' in cart_lines(bluebird_buyer)["SHD-STD-1Y"]

@@ -323,3 +323,44 @@ def test_checkout_is_for_buyers(ctx, northwind, client_for):
     finance.login("finance@northwind.example")
     assert finance.get("/checkout").status_code == 403
     assert finance.get("/customers/search?q=a").status_code == 403
+
+
+def test_after_a_decline_another_card_pays_from_the_order_page(app, filled, localstripe):
+    for shop in storefront(app, "northwind.localhost", "buyer@bluebird.example"):
+        declined = save_card(shop, DECLINED_CARD)
+        good = save_card(shop)
+    response, _data = place(filled, payment_method="card", card_payment_method=declined["id"])
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    token = filled.csrf_token(f"/orders/{number}")
+    response = filled.post(
+        f"/orders/{number}/pay", data={"csrf_token": token, "card_payment_method": good["id"]}
+    )
+    assert response.status_code == 303
+    page = filled.get(f"/orders/{number}").get_data(as_text=True)
+    assert 'data-status="invoiced"' in page
+    assert page.count('class="license-key"') == 2
+    assert f'action="/orders/{number}/pay"' not in page
+    # Paying again is refused politely: nothing is charged twice.
+    response = filled.post(
+        f"/orders/{number}/pay", data={"csrf_token": token, "card_payment_method": good["id"]}
+    )
+    assert response.status_code == 303
+    intents = localstripe.intents()
+    assert [i.status for i in intents].count("succeeded") == 1
+
+
+def test_cart_and_checkout_pages_run_a_fixed_number_of_queries(app, bluebird_buyer):
+    from tests.perf.test_query_count import recorded_statements
+
+    def count(path):
+        bluebird_buyer.get(path)
+        with recorded_statements(app) as statements:
+            assert bluebird_buyer.get(path).status_code == 200
+        return len(statements)
+
+    add(bluebird_buyer, "INS-PERP")
+    one = (count("/cart"), count("/checkout"))
+    for sku in ("SHD-STD-1Y", "SHD-ENT-1Y", "CDE-ENT-1Y", "BKP-STD-1Y", "SUP-BAS"):
+        add(bluebird_buyer, sku)
+    assert (count("/cart"), count("/checkout")) == one
+    assert max(one) <= 16

@@ -214,3 +214,88 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_many(app, ctx, blu
         six = statements_for(app, bluebird_buyer, path.format(big))
         assert len(one) == len(six), "\n".join(six)
         assert len(six) <= 14, "\n".join(six)
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    """The demo under gunicorn with no worker; yields (port, environment)."""
+    from tests.orders.live_browser import served_without_worker
+
+    with served_without_worker(tmp_path_factory.mktemp("live")) as served:
+        yield served
+
+
+def check_out(page, base: str, sku: str, customer: dict[str, str] | None = None) -> None:
+    """Through the pages: add a product by SKU, check out on account."""
+    page.goto(f"{base}/cart")
+    quick_add = page.locator("section.quick-add form")
+    quick_add.locator("input[name=sku]").fill(sku)
+    with page.expect_navigation():
+        quick_add.locator("button[type=submit]").click()
+    page.goto(f"{base}/checkout")
+    if customer:
+        page.check("input[name=end_customer_choice][value=new]")
+        for name, value in customer.items():
+            page.fill(f"#new-{name}", value)
+    page.check("input[name=payment_method][value=on_account]")
+    with page.expect_navigation():
+        page.click("form.checkout-form button[type=submit]")
+    assert re.search(r"/orders/NW-\d{6}$", page.url), page.url
+
+
+ACME_FIELDS = {
+    "company_name": "Acme Corp",
+    "contact_name": "Ada Acme",
+    "email": "ada@acme.example",
+    "country": "US",
+}
+
+
+@pytest.mark.browser
+def test_the_page_updates_in_the_browser_while_a_worker_fulfils(live_site):
+    """Real Chromium on a real server: the order is accepted, a worker fulfils it later,
+    and the open page shows the licenses and the new status without being reloaded."""
+    from tests.orders.live_browser import fulfil_pending, signed_in_page
+
+    port, env = live_site
+    with signed_in_page(port) as page:
+        check_out(page, f"http://northwind.localhost:{port}", "INS-PERP", ACME_FIELDS)
+        assert page.locator(".order-status").inner_text() == "Accepted on account"
+        assert page.locator("code.license-key").count() == 0
+        page.evaluate("window.sameDocument = 'not reloaded'")
+
+        fulfil_pending(env)
+
+        page.wait_for_selector("code.license-key", timeout=15_000)
+        page.wait_for_function(
+            "document.querySelector('.order-status').dataset.status === 'invoiced'",
+            timeout=15_000,
+        )
+        assert page.evaluate("window.sameDocument") == "not reloaded"
+        assert page.locator(".timeline-event[data-kind=fulfilled]").count() == 1
+        assert page.locator("[data-order-live]").get_attribute("data-live") == "false"
+
+
+@pytest.mark.browser
+def test_the_type_ahead_picks_an_earlier_customer(live_site):
+    from tests.orders.live_browser import signed_in_page
+
+    port, _env = live_site
+    base = f"http://northwind.localhost:{port}"
+    with signed_in_page(port) as page:
+        check_out(page, base, "INS-PERP", {**ACME_FIELDS, "company_name": "Zenith Labs"})
+        page.goto(f"{base}/cart")
+        quick_add = page.locator("section.quick-add form")
+        quick_add.locator("input[name=sku]").fill("SHD-STD-1Y")
+        with page.expect_navigation():
+            quick_add.locator("button[type=submit]").click()
+        page.goto(f"{base}/checkout")
+        search = page.locator("#customer-search")
+        assert search.is_visible()
+        search.fill("zeni")
+        page.locator("#customer-results button", has_text="Zenith Labs").click()
+        assert page.locator("input[name=end_customer_choice][value=existing]").is_checked()
+        page.check("input[name=payment_method][value=on_account]")
+        with page.expect_navigation():
+            page.click("form.checkout-form button[type=submit]")
+        assert "Zenith Labs" in page.locator(".end-customer").inner_text()

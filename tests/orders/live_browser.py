@@ -1,0 +1,109 @@
+"""A storefront served by gunicorn with a broker nobody consumes, and a signed-in Chromium page.
+
+With ``CELERY_BROKER_URL=memory://`` the web process hands outbox messages to an
+in-memory queue no worker reads, so an order stays accepted until ``flask outbox
+drain`` plays the worker, while the browser keeps its page open.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_storefront_browser import (
+    BUYER,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    ROOT,
+    _free_port,
+    _require_browser,
+    _wait_until_healthy,
+)
+
+
+def _flask(env: dict[str, str], *command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}"
+
+
+@contextmanager
+def served_without_worker(workdir: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The demo under gunicorn on 127.0.0.1; yields its port and environment."""
+    _require_browser()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
+        "SECRET_KEY": "live-browser-secret",
+        "ADMIN_HOST": "admin.localhost",
+        "PASSWORD_HASH_COST": "cheap",
+        "CELERY_BROKER_URL": "memory://",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    }
+    env.pop("MAIL_SERVER", None)
+    env.pop("STRIPE_SECRET_KEY", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo", "load")
+    port = _free_port()
+    log_path = workdir / "gunicorn.log"
+    with log_path.open("wb") as log:
+        gunicorn = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(
+            [*gunicorn, "--workers", "1", "--threads", "4"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            try:
+                _wait_until_healthy(f"http://127.0.0.1:{port}/healthz", server)
+            except RuntimeError as exc:
+                pytest.fail(f"{exc}\n{log_path.read_text()[-3000:]}")
+            yield port, env
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def fulfil_pending(env: dict[str, str]) -> None:
+    """Play the worker: handle every pending outbox message in a separate process."""
+    _flask({**env, "CELERY_BROKER_URL": ""}, "outbox", "drain")
+
+
+@contextmanager
+def signed_in_page(port: int):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_context(locale="en-US").new_page()
+            page.goto(f"http://northwind.localhost:{port}/login")
+            form = page.locator("form", has=page.locator("input[name=password]"))
+            form.locator("input[name=email]").fill(BUYER)
+            form.locator("input[name=password]").fill(PASSWORD)
+            with page.expect_navigation():
+                form.locator("button[type=submit]").click()
+            yield page
+        finally:
+            browser.close()
