@@ -28,7 +28,9 @@ run: $(VENV)/.installed compile-catalogs
 	mkdir -p var
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@# Without STRIPE_SECRET_KEY, card payments run in test mode against localstripe on loopback.
+	@[ -n "$$STRIPE_SECRET_KEY" ] || $(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet "localstripe>=1.15"
+	PORT=$(PORT) $(BIN)/python -m channelfront.payments.devstripe run --state var/localstripe.pickle -- $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

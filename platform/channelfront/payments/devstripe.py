@@ -19,6 +19,7 @@ import argparse
 import os
 import pickle
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -113,6 +114,8 @@ def run(command: list[str], state: str | None) -> int:
     app_port = os.environ.get("PORT", "5000")
     register_webhook(api_base, f"http://127.0.0.1:{app_port}/webhooks/stripe", webhook_secret)
     print(f"Stripe test mode: localstripe on {api_base} (use card 4242 4242 4242 4242)", flush=True)
+    # A plain kill of this launcher stops the server and localstripe too.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     try:
         return subprocess.call(command, env=env)  # noqa: S603
     except KeyboardInterrupt:
