@@ -12,7 +12,10 @@ from channelfront.fulfillment import models as fulfillment_models
 from channelfront.fulfillment import notifications, services  # noqa: F401  (outbox handlers)
 from channelfront.invoices import models as invoice_models
 from channelfront.orders import models as order_models
-from channelfront.orders import template_models
+from channelfront.orders import (
+    party_mail,  # noqa: F401  (outbox handler)
+    template_models,
+)
 from channelfront.outbox import models as outbox_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models

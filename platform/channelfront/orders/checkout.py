@@ -56,6 +56,8 @@ def _check_text(request: CheckoutRequest) -> tuple[str | None, str | None]:
             "po_number", _("The PO number has at most %(max)d characters.", max=MAX_PO_LENGTH)
         )
     note = (request.note or "").strip()
+    if not all(ch.isprintable() or ch in "\r\n\t" for ch in note):
+        raise OrderInputError("note", _("The note contains characters that cannot be stored."))
     if len(note) > MAX_NOTE_LENGTH:
         raise OrderInputError(
             "note", _("The note has at most %(max)d characters.", max=MAX_NOTE_LENGTH)

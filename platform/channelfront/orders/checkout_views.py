@@ -123,9 +123,6 @@ def charge(order: Order, card_id: str) -> None:
     """Pay a placed order with a saved card; say so when card payments are unavailable."""
     try:
         card.pay_order(order, card_id, actor())
-        # pay_order commits, then dispatches (in-process fulfilment without a broker) after
-        # re-reading ids, which opens a read transaction; end it before the request does.
-        db.session.commit()
     except card.PaymentUnavailable:
         db.session.rollback()
         flash(

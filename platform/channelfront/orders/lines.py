@@ -110,7 +110,9 @@ def price_lines(
         raise OrderInputError(field, _("Add at least one product."))
     if len(requests) > 200:
         raise OrderInputError(field, _("An order has at most 200 lines."))
-    skus = {str(r.sku) for r in requests}
+    # A SKU with control characters cannot exist; keep it out of the query (PostgreSQL
+    # refuses NUL bytes) and let it be reported as not buyable below.
+    skus = {str(r.sku) for r in requests if str(r.sku).isprintable() and len(str(r.sku)) <= 40}
     products = {
         p.sku: p
         for p in db.session.scalars(

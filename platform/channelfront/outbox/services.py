@@ -33,8 +33,11 @@ def enqueue(tenant_id: int, topic: str, payload: dict[str, Any]) -> OutboxMessag
 def commit_and_dispatch() -> None:
     """Commit the session, then send the messages it wrote to the task queue."""
     pending = db.session.info.pop(PENDING_KEY, [])
+    db.session.flush()
+    # Read the ids before the commit: reading them after would open a new transaction.
+    ids = [m.id for m in pending]
     db.session.commit()
-    dispatch([m.id for m in pending])
+    dispatch(ids)
 
 
 def dispatch(message_ids: list[int]) -> int:
