@@ -2,12 +2,17 @@
 
 import time
 
+from flask import render_template_string
+from flask_login import login_user
 from sqlalchemy import select
 
+from channelfront.accounts.models import User
 from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
+from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.payments.card import pay_order
+from channelfront.tenancy.middleware import resolve_tenant
 from tests.payments.conftest import save_card
 
 
@@ -36,6 +41,8 @@ def test_finance_refunds_a_card_order_once(northwind_shop, card_order, localstri
     finance = finance_client(client_for)
     response = refund(finance, order, reason="Customer cancelled")
     assert response.status_code == 302
+    invoice = db.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    assert response.headers["Location"] == f"/invoices/{invoice}"
     again = refund(finance, order)
     assert again.status_code == 302
     [stripe_refund] = localstripe.client.v1.refunds.list().data
@@ -106,3 +113,24 @@ def test_a_refund_made_in_stripe_shows_on_the_order(
     assert response.get_json()["outcome"] == "processed"
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "refunded"
+
+
+def refund_form_for(app, email, order):
+    with app.test_request_context("/", base_url="http://northwind.localhost"):
+        resolve_tenant()
+        login_user(db.session.scalar(select(User).where(User.email == email)))
+        return render_template_string(
+            '{% include "payments/refund_form.html" %}', order=db.session.get(Order, order.id)
+        )
+
+
+def test_the_refund_form_shows_for_staff_on_card_paid_orders_only(
+    app, northwind_shop, card_order, localstripe
+):
+    order = paid_order(northwind_shop, card_order)
+    on_account = card_order(northwind_shop, payment_method="on_account")
+    form = refund_form_for(app, "finance@northwind.example", order)
+    assert f'action="/payments/orders/{order.number}/refund"' in form
+    assert "Refund $" in form
+    assert "refund-form" not in refund_form_for(app, "buyer@bluebird.example", order)
+    assert "refund-form" not in refund_form_for(app, "finance@northwind.example", on_account)

@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 from channelfront.accounts.models import UserKind
 from channelfront.catalog.views import current_terms
 from channelfront.extensions import db
+from channelfront.i18n.formatting import Money
+from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.payments import cards, refunds
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
@@ -124,11 +126,18 @@ def remove_card(payment_method_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("payments.card_list"))
 
 
-def _order_page(order: Order) -> str:
+def _after_refund(order: Order) -> str:
+    """Back to the page the refund came from, else the order's invoice (staff see those)."""
+    back = safe_next(request.form.get("next"))
+    if back:
+        return back
+    number = db.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
     try:
-        return url_for("orders.detail", number=order.number)
+        if number:
+            return url_for("invoices.detail", number=number)
     except BuildError:
-        return url_for("storefront.home")
+        pass
+    return url_for("storefront.home")
 
 
 @bp.post("/payments/orders/<number>/refund")
@@ -150,7 +159,7 @@ def refund(number: str) -> Response:
         flash(_("Order %(number)s is refunded.", number=order.number), "info")
     else:
         flash(_("Order %(number)s was already refunded.", number=order.number), "info")
-    return redirect(_order_page(order))
+    return redirect(_after_refund(order))
 
 
 @bp.app_context_processor
@@ -159,4 +168,20 @@ def _card_payment_context() -> dict[str, Any]:
         """What a card section says about the mode: available, and test mode (localstripe)."""
         return {"available": configured(), "test_mode": local_mode()}
 
-    return {"card_payment": card_payment}
+    def refund_allowed(order: Order) -> bool:
+        """True for distributor staff looking at a card-paid order not yet refunded."""
+        user = current_user
+        return (
+            getattr(user, "kind", None) == UserKind.DISTRIBUTOR
+            and getattr(user, "role", None) in REFUNDERS
+            and refunds.refundable(order)
+        )
+
+    def order_total(order: Order) -> Money:
+        return Money(order.total_minor, order.currency)
+
+    return {
+        "card_payment": card_payment,
+        "refund_allowed": refund_allowed,
+        "order_total": order_total,
+    }
