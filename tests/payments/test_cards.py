@@ -164,3 +164,52 @@ def test_without_stripe_the_checkout_says_cards_are_unavailable(bluebird_buyer):
     page = bluebird_buyer.get("/checkout").get_data(as_text=True)
     assert TEST_LABEL not in page
     assert "Card payments are not available on this storefront." in page
+
+
+def test_a_customer_gone_from_stripe_is_replaced(localstripe, bluebird_buyer, ctx):
+    """localstripe started afresh, or the customer deleted in Stripe's dashboard."""
+    add(bluebird_buyer)
+    localstripe.wipe()
+    assert "Visa ending in 4242" not in bluebird_buyer.get("/account/cards").get_data(as_text=True)
+    response = add(bluebird_buyer, "4000 0566 5566 5556")
+    assert response.status_code == 302
+    [customer] = localstripe.client.v1.customers.list().data
+    assert db.session.scalar(select(PaymentAccount.stripe_customer_id)) == customer.id
+    assert "Visa ending in 5556" in bluebird_buyer.get("/account/cards").get_data(as_text=True)
+
+
+@pytest.fixture
+def elements_mode(app):
+    """A real (test) key and publishable key: cards are typed into Stripe's own form."""
+    saved = {k: app.config[k] for k in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY")}
+    app.config.update(STRIPE_SECRET_KEY="sk_test_real", STRIPE_PUBLISHABLE_KEY="pk_test_real")
+    yield
+    app.config.update(saved)
+
+
+def test_with_a_real_key_cards_go_through_stripes_own_form(elements_mode, bluebird_buyer):
+    page = bluebird_buyer.get("/account/cards").get_data(as_text=True)
+    assert TEST_LABEL not in page
+    assert 'name="card_number"' not in page
+    assert 'data-publishable-key="pk_test_real"' in page
+    assert '<script src="https://js.stripe.com/v3/"></script>' in page
+    assert "/js/stripe-cards.js" in page
+    # A card number posted to us anyway is never used: only a PaymentMethod id is.
+    response = add(bluebird_buyer)
+    assert response.status_code == 422
+    assert "The card form did not complete." in response.get_data(as_text=True)
+    script = bluebird_buyer.get("/theme/harbor/js/stripe-cards.js")
+    assert script.status_code == 200
+    assert b"createPaymentMethod" in script.data
+    script.close()
+
+
+def test_stripe_out_of_reach_is_said_plainly(app, localstripe, bluebird_buyer):
+    token = bluebird_buyer.csrf_token("/account/cards")
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
+    response = bluebird_buyer.post(
+        "/account/cards",
+        data={"csrf_token": token, "card_number": GOOD_CARD, "expiry": "12/34", "cvc": "123"},
+    )
+    assert response.status_code == 503
+    assert "Card payments are not available right now." in response.get_data(as_text=True)

@@ -109,10 +109,13 @@ def _attach(company_id: int, payment_method_id: str) -> dict[str, str]:
     try:
         method = api.attach(payment_method_id, params={"customer": customer_id})
     except stripe.InvalidRequestError as exc:
-        if exc.http_status != 404 or "customer" not in str(exc).lower():
+        if exc.http_status != 404:
             raise
-        customer_id = customers.replace_missing_customer(company_id)
-        method = api.attach(payment_method_id, params={"customer": customer_id})
+        # The stored customer may be gone from Stripe: replace it (if so) and try once more.
+        fresh = customers.replace_missing_customer(company_id)
+        if fresh == customer_id:
+            raise
+        method = api.attach(payment_method_id, params={"customer": fresh})
     return _describe(method)
 
 
