@@ -24,7 +24,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask_migrate import upgrade
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 from schemathesis.config import SchemathesisConfig
 
 from channelfront import create_app
@@ -109,6 +109,10 @@ def an_order(app, bearer) -> str:  # type: ignore[no-untyped-def]
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 def test_api_conforms_to_its_document(case, app, bearer, an_order):  # type: ignore[no-untyped-def]
+    if any(value == [] for value in (case.query or {}).values()):
+        # A parameter whose value is an empty list is not sent at all: a "negative" case
+        # such as {"customer": 1, "": []} goes out as ?customer=1 and is rightly accepted.
+        reject()
     response = case.call_and_validate(
         app=app,
         base_url=f"http://{HOST}/api/v1",
