@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from channelfront.accounts.models import User
 from channelfront.extensions import db
 from channelfront.orders.models import Order, PaymentMethod
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, customers, intents, settle
 from channelfront.payments.cards import decline_reason, find_card
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
@@ -49,7 +50,7 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
     earlier = intents.earlier(order, metadata, order.total_minor, order.currency)
     if earlier is not None:
         if earlier.status == "succeeded" and settle.order_paid(order, earlier.id, actor.id):
-            settle.finish()
+            commit_and_dispatch()
         return
     held = claims.claim(order, Order.status.in_(settle.PAYABLE))
     if held is None:
@@ -83,7 +84,7 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
 def _conclude_order(order: Order, intent: Any, marker: str, card: dict, actor: User) -> None:
     if intent.status == "succeeded":
         settle.order_paid(order, intent.id, actor.id, card)
-        settle.finish()
+        commit_and_dispatch()
     elif intent.status in ("processing", "requires_capture"):
         claims.release(order, marker, intent.id)
     else:

@@ -12,6 +12,7 @@ from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
 from channelfront.orders import events
 from channelfront.orders.models import Order
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, customers, intents, settle
 from channelfront.payments.cards import decline_reason, find_card
 from channelfront.payments.errors import CardDeclined, PaymentUnavailable
@@ -48,7 +49,7 @@ def pay_invoice(invoice: Invoice, order: Order, payment_method_id: str, actor: U
         if earlier.status == "succeeded" and settle.invoice_paid(
             invoice, order, earlier.id, actor.id
         ):
-            settle.finish()
+            commit_and_dispatch()
         return
     held = claims.claim(order)
     if held is None:
@@ -76,7 +77,7 @@ def pay_invoice(invoice: Invoice, order: Order, payment_method_id: str, actor: U
     if intent.status == "succeeded":
         if not settle.invoice_paid(invoice, order, intent.id, actor.id):
             _settled_meanwhile(invoice, order, intent.id, marker, previous)
-        settle.finish()
+        commit_and_dispatch()
     elif intent.status in ("processing", "requires_capture"):
         claims.release(order, marker, intent.id)
     else:

@@ -13,6 +13,7 @@ from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
 from channelfront.orders import events
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, settle
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
 from channelfront.payments.stripe_client import client
@@ -79,5 +80,5 @@ def refund_order(order: Order, actor: User, reason: str = "") -> bool:
         db.session.rollback()
         raise PaymentUnavailable(str(exc)) from exc
     record_refund(order, actor.id, data, note or None)
-    settle.finish()
+    commit_and_dispatch()
     return True

@@ -18,7 +18,6 @@ from channelfront.invoices.services import mark_paid
 from channelfront.orders import events
 from channelfront.orders.checkout import accept_for_fulfilment
 from channelfront.orders.models import Order, OrderStatus
-from channelfront.outbox.services import commit_and_dispatch
 
 PAYABLE = (OrderStatus.PLACED.value, OrderStatus.PAYMENT_FAILED.value)
 PAID_AND_AFTER = (
@@ -27,17 +26,6 @@ PAID_AND_AFTER = (
     OrderStatus.FULFILLED.value,
     OrderStatus.INVOICED.value,
 )
-
-
-def finish() -> None:
-    """Commit, hand the new outbox messages to Celery, and end the session's transaction.
-
-    ``commit_and_dispatch`` reads the messages' ids after its commit, which opens a new
-    transaction; left open, a request's teardown rolls it back, and in tests (one outer
-    transaction, eager Celery) that undid the fulfilment the tasks had just written.
-    """
-    commit_and_dispatch()
-    db.session.commit()
 
 
 def lock(model: type, row_id: int, *conditions: Any) -> bool:

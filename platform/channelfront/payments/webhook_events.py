@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order, OrderStatus
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, refunds, settle
 from channelfront.payments.models import WebhookEvent
 from channelfront.payments.stripe_client import client
@@ -130,7 +131,7 @@ def apply(event: Any) -> str:
             outcome = handler(obj, meta)
         db.session.add(WebhookEvent(stripe_event_id=event_id[:80], type=event_type[:80]))
         try:
-            settle.finish()
+            commit_and_dispatch()
         except IntegrityError:
             db.session.rollback()
             log.info("Stripe event %s delivered twice at once: ignored", event_id)
