@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+# Stripe's own card form (used with a real publishable key) loads from Stripe's domains.
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    "script-src 'self' https://js.stripe.com; "
+    "frame-src https://js.stripe.com https://hooks.stripe.com; "
+    "connect-src 'self' https://api.stripe.com; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 
 

@@ -9,7 +9,8 @@ from channelfront.tenancy import scoping
 from channelfront.tenancy.hosts import InvalidHost, TenantInfo, host_map, normalize_host
 from channelfront.tenancy.models import TenantStatus
 
-HOSTLESS_PATHS = frozenset({"/healthz"})
+# Answered on any host: load balancers call /healthz by IP, Stripe posts to one address.
+HOSTLESS_PATHS = frozenset({"/healthz", "/webhooks/stripe"})
 
 
 class TenantSuspended(Exception):
