@@ -126,9 +126,6 @@ def create_order() -> Response:
             )
         except ChargeNotMade as exc:
             return _not_charged(exc)
-    # Eager tasks (no broker) fulfilled the order in sessions of their own: end this
-    # session's transaction so the order is read back as they left it.
-    db.session.commit()
     number = order.number
     if created and order.status == OrderStatus.PAYMENT_FAILED:
         return _declined(number, order.payment_error)
