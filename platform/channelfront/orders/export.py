@@ -55,15 +55,16 @@ def export_query(company_id: int, filters: HistoryFilters) -> Select[Any]:
             Customer.country,
             Order.po_number,
             Order.payment_method,
-            User.name,
+            User.name.label("buyer_name"),
             Order.total_minor,
             Order.currency,
-            Invoice.number,
-            Invoice.status,
+            Invoice.number.label("invoice_number"),
+            Invoice.status.label("invoice_status"),
             Invoice.due_on,
             OrderLine.sku,
             OrderLine.quantity,
         )
+        .outerjoin(Customer, Customer.id == Order.customer_id)
         .outerjoin(Invoice, Invoice.order_id == Order.id)
         .join(User, User.id == Order.buyer_id)
         .join(OrderLine, OrderLine.order_id == Order.id)
@@ -98,32 +99,39 @@ def _when(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-def _record(rows: list[Any]) -> list[object]:
+def _labels() -> dict[str, str]:
+    """Every translated cell value, looked up once per export rather than once per row."""
+    labels = {f"status:{key}": str(label) for key, label in STATUS_LABELS.items()}
+    labels.update(
+        {
+            f"payment:{PaymentMethod.ON_ACCOUNT.value}": _("On account"),
+            f"payment:{PaymentMethod.CARD.value}": _("Card"),
+            "invoice:paid": _("Paid"),
+            "invoice:open": _("Open"),
+        }
+    )
+    return labels
+
+
+def _record(rows: list[Any], labels: dict[str, str]) -> list[object]:
     first = rows[0]
-    payment = _("On account") if first[9] == PaymentMethod.ON_ACCOUNT else _("Card")
-    products = "; ".join(f"{row[16]} x {row[17]}" for row in rows)
-    invoice_status = ""
-    if first[14] == "paid":
-        invoice_status = _("Paid")
-    elif first[14] == "open":
-        invoice_status = _("Open")
     return [
-        first[1],
-        _when(first[2]),
-        str(STATUS_LABELS.get(first[3], first[3])),
-        first[4],
-        first[5],
-        first[6],
-        first[7],
-        first[8],
-        payment,
-        first[10],
-        products,
-        Money(first[11], first[12]).amount,
-        first[12],
-        first[13],
-        invoice_status,
-        first[15].isoformat() if first[15] else "",
+        first.number,
+        _when(first.created_at),
+        labels.get(f"status:{first.status}", first.status),
+        first.company_name,
+        first.contact_name,
+        first.email,
+        first.country,
+        first.po_number,
+        labels.get(f"payment:{first.payment_method}", first.payment_method),
+        first.buyer_name,
+        "; ".join(f"{row.sku} x {row.quantity}" for row in rows),
+        Money(first.total_minor, first.currency).amount,
+        first.currency,
+        first.invoice_number,
+        labels.get(f"invoice:{first.invoice_status}", ""),
+        first.due_on.isoformat() if first.due_on else "",
     ]
 
 
@@ -133,11 +141,12 @@ def csv_chunks(stmt: Select[Any], tenant_id: int) -> Iterator[str]:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow([safe_cell(cell) for cell in _header()])
+    labels = _labels()
     # The response body is produced after the view returned: name the tenant again.
     with tenant_scope(tenant_id):
         result = db.session.execute(stmt.execution_options(yield_per=BATCH))
-        for _order_id, rows in groupby(result, key=lambda row: row[0]):
-            writer.writerow([safe_cell(cell) for cell in _record(list(rows))])
+        for _order_id, rows in groupby(result, key=lambda row: row.id):
+            writer.writerow([safe_cell(cell) for cell in _record(list(rows), labels)])
             if buffer.tell() >= CHUNK:
                 yield buffer.getvalue()
                 buffer.seek(0)

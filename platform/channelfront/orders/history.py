@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import contains_eager
 
 from channelfront.catalog.models import Product
 from channelfront.catalog.params import MAX_PAGE, ParamError
@@ -185,14 +185,12 @@ def _check_customer(company_id: int, customer_id: int) -> None:
 def filtered_orders(company_id: int, filters: HistoryFilters) -> Select[tuple[Order]]:
     """The company's orders on the active tenant matching the filters, newest first.
 
-    The end customer is joined (for the search and for display); an unknown customer
-    id or SKU raises ParamError, so a typo never looks like "no orders".
+    Only the order table is in the FROM clause, so counting stays on the order index;
+    filters on lines and end customers are plain IN lists (planners without statistics,
+    like SQLite's, would otherwise probe a product's lines once per order). An unknown
+    customer id or SKU raises ParamError, so a typo never looks like "no orders".
     """
-    stmt = (
-        select(Order)
-        .outerjoin(Customer, Customer.id == Order.customer_id)
-        .where(Order.company_id == company_id)
-    )
+    stmt = select(Order).where(Order.company_id == company_id)
     if filters.status:
         stmt = stmt.where(Order.status == filters.status)
     if filters.date_from:
@@ -204,65 +202,66 @@ def filtered_orders(company_id: int, filters: HistoryFilters) -> Select[tuple[Or
         stmt = stmt.where(Order.customer_id == filters.customer_id)
     if filters.sku:
         product_id = _product_id(filters.sku)
-        line = aliased(OrderLine)  # the export joins the lines itself: keep this one apart
-        stmt = stmt.where(
-            select(line.id)
-            .where(line.order_id == Order.id, line.product_id == product_id)
-            .correlate(Order)
-            .exists()
-        )
+        with_product = select(OrderLine.order_id).where(OrderLine.product_id == product_id)
+        stmt = stmt.where(Order.id.in_(with_product))
     if filters.po:
         stmt = stmt.where(func.lower(Order.po_number).like(_like(filters.po), escape="\\"))
     if filters.query:
         pattern = _like(filters.query)
-        stmt = stmt.where(
+        matching = select(Customer.id).where(
+            Customer.company_id == company_id,
             or_(
                 func.lower(Customer.company_name).like(pattern, escape="\\"),
                 func.lower(Customer.contact_name).like(pattern, escape="\\"),
                 func.lower(Customer.email).like(pattern, escape="\\"),
-            )
+            ),
         )
+        stmt = stmt.where(Order.customer_id.in_(matching))
     return stmt.order_by(Order.created_at.desc(), Order.id.desc())
-
-
-def _invoices(order_ids: list[int]) -> dict[int, Invoice]:
-    if not order_ids:
-        return {}
-    rows = db.session.scalars(select(Invoice).where(Invoice.order_id.in_(order_ids)))
-    return {invoice.order_id: invoice for invoice in rows}
 
 
 def history_page(company_id: int, filters: HistoryFilters, per_page: int = 25) -> HistoryPage:
     """One page of the filtered history with each order's end customer and invoice.
 
-    Three queries whatever the number of orders: the count, the page, its invoices.
-    A page past the end shows the last page.
+    Two queries whatever the number of orders: the count, then the page joined to its
+    end customers and invoices. A page past the end shows the last page.
     """
     stmt = filtered_orders(company_id, filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(filters.page, pages)
-    orders = list(
-        db.session.scalars(
-            stmt.options(contains_eager(Order.customer))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    rows = db.session.execute(
+        stmt.add_columns(Invoice)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .outerjoin(Invoice, Invoice.order_id == Order.id)
+        .options(contains_eager(Order.customer))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return HistoryPage(
+        [HistoryRow(order, invoice) for order, invoice in rows], page, pages, total, filters
     )
-    invoices = _invoices([order.id for order in orders])
-    rows = [HistoryRow(order, invoices.get(order.id)) for order in orders]
-    return HistoryPage(rows, page, pages, total, filters)
 
 
 def recent_orders(company_id: int, limit: int = 5) -> list[HistoryRow]:
     """The company's latest orders with their end customers (one query, no invoices)."""
-    stmt = filtered_orders(company_id, HistoryFilters()).options(contains_eager(Order.customer))
+    stmt = (
+        filtered_orders(company_id, HistoryFilters())
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .options(contains_eager(Order.customer))
+    )
     return [HistoryRow(order) for order in db.session.scalars(stmt.limit(limit))]
 
 
-def company_customers(company_id: int, limit: int = 500) -> list[Customer]:
-    """The company's end customers by name, for the filter's choices (one query)."""
-    return list(
+def company_customers(
+    company_id: int, selected_id: int | None = None, limit: int = 200
+) -> list[Customer]:
+    """The filter's choices: the company's first end customers by name, and the chosen one.
+
+    The search box finds the others; a customer chosen from a row's link is added when it
+    is not among the first ones (one query, two with such a choice).
+    """
+    customers = list(
         db.session.scalars(
             select(Customer)
             .where(Customer.company_id == company_id)
@@ -270,3 +269,10 @@ def company_customers(company_id: int, limit: int = 500) -> list[Customer]:
             .limit(limit)
         )
     )
+    if selected_id is not None and all(c.id != selected_id for c in customers):
+        chosen = db.session.scalar(
+            select(Customer).where(Customer.id == selected_id, Customer.company_id == company_id)
+        )
+        if chosen is not None:
+            customers.append(chosen)
+    return customers

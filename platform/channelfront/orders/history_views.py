@@ -34,7 +34,9 @@ def order_status_label(status: str) -> str:
 @login_required
 def index() -> tuple[str, int] | str:
     company_id = current_terms().enrollment.company_id
-    customers = history.company_customers(company_id)
+    raw_customer = request.args.get("customer", "").strip()
+    selected = int(raw_customer) if raw_customer.isdigit() and len(raw_customer) < 12 else None
+    customers = history.company_customers(company_id, selected)
     context = {
         "customers": customers,
         "statuses": history.STATUS_LABELS,
