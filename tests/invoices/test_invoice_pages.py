@@ -72,7 +72,6 @@ def test_the_buyer_sees_a_printable_invoice(northwind_shop, invoiced, bluebird_b
     assert "On account, net 30" in html
     assert 'data-state="open"' in html
     assert "Please pay by" in html
-    assert 'media="print"' in html
     assert "print.css" in html
     stylesheet = bluebird_buyer.get(re.search(r'href="([^"]*print\.css)"', html).group(1))
     assert stylesheet.status_code == 200
