@@ -120,7 +120,18 @@ def test_a_viewer_sees_the_orders_but_no_buying_actions(northwind_shop, northwin
 
 def test_distributor_staff_have_no_order_history(northwind):
     northwind.login("finance@northwind.example")
-    assert northwind.get("/orders").status_code == 403
+    for path in ("/orders", "/orders.csv", "/orders/templates"):
+        response = northwind.get(path)
+        assert response.status_code == 403
+        assert "Orders are for reseller accounts" in response.get_data(as_text=True)
+
+
+def test_a_customer_chosen_from_a_row_is_selected_in_the_filter(northwind_shop, bluebird_buyer):
+    number = place(northwind_shop)
+    customer_id = db.session.scalar(select(Order.customer_id).where(Order.number == number))
+    html = bluebird_buyer.get(f"/orders?customer={customer_id}").get_data(as_text=True)
+    assert f'<option value="{customer_id}" selected>Acme Corp</option>' in html
+    assert f'href="/orders?customer={customer_id}"' in html
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(northwind):

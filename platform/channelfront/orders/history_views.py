@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context, url_for
-from flask_login import login_required
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from channelfront.accounts.models import UserKind
 from channelfront.catalog.params import ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.orders import export, history
@@ -16,6 +18,15 @@ from channelfront.theming.views import render
 
 bp = Blueprint("order_history", __name__)
 bp.before_request(storefront_only)
+
+
+def resellers_only() -> None:
+    """before_request: order pages are for reseller users (signed-out visitors sign in)."""
+    if current_user.is_authenticated and current_user.kind != UserKind.RESELLER:
+        abort(403, description=_("Orders are for reseller accounts enrolled here."))
+
+
+bp.before_request(resellers_only)
 
 
 @bp.app_template_global()

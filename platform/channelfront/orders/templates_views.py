@@ -13,6 +13,7 @@ from channelfront.extensions import db
 from channelfront.orders import cart as carts
 from channelfront.orders import templates_service as service
 from channelfront.orders.errors import OrderInputError
+from channelfront.orders.history_views import resellers_only
 from channelfront.orders.view_support import (
     actor,
     buyer_terms,
@@ -26,6 +27,7 @@ from channelfront.theming.views import render
 
 bp = Blueprint("order_templates", __name__)
 bp.before_request(storefront_only)
+bp.before_request(resellers_only)
 
 
 def _cart_page() -> str:
