@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -100,9 +101,10 @@ def create() -> Response | tuple[str, int] | str:
 def _flash_fill(fill: service.CartFill) -> None:
     if fill.added:
         flash(
-            _(
-                "%(count)d products are in your cart at today's buy prices.",
-                count=len(fill.added),
+            ngettext(
+                "%(num)d product is in your cart at today's buy prices.",
+                "%(num)d products are in your cart at today's buy prices.",
+                len(fill.added),
             ),
             "info",
         )
