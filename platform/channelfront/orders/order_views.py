@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from channelfront.extensions import db
 from channelfront.orders import parties
 from channelfront.orders import party_mail as _party_mail  # noqa: F401  (registers its handler)
+from channelfront.orders.cancel import cancel_unpaid, cancellable
 from channelfront.orders.checkout_views import charge
 from channelfront.orders.detail import find_order, load_detail
 from channelfront.orders.errors import OrderInputError
@@ -30,6 +31,7 @@ from channelfront.theming.views import render
 bp = Blueprint("orders", __name__)
 bp.before_request(storefront_only)
 bp.add_app_template_global(has_endpoint, "has_endpoint")
+bp.add_app_template_global(cancellable, "order_cancellable")
 
 LIVE_REGIONS = ("status", "licenses", "invoice", "timeline")
 
@@ -129,6 +131,20 @@ def update_licenses(number: str) -> Response | tuple[str, int] | str:
         message = _("Nothing changed: the licenses were already in that state.")
     commit_and_dispatch()
     flash(message, "info")
+    return _back(number)
+
+
+@bp.route("/orders/<number>/cancel", methods=["POST"])
+@login_required
+def cancel(number: str) -> Response | tuple[str, int] | str:
+    order = _updater(number)
+    try:
+        cancel_unpaid(order, actor().id)
+    except OrderInputError as error:
+        db.session.rollback()
+        return _page(number, errors_of(error), request.form)
+    db.session.commit()
+    flash(_("Order %(number)s is cancelled.", number=order.number), "info")
     return _back(number)
 
 
