@@ -348,3 +348,20 @@ def test_a_placed_order_is_stored_as_answered(ctx, bluebird):
     assert order.total_minor == 63600
     assert order.idempotency_key
     assert order.po_number == "PO-7"
+
+
+def test_the_document_publishes_the_order_rules(ctx, bluebird):
+    document = bluebird.get("/openapi.json").get_json()
+    create = document["paths"]["/orders"]["post"]
+    (key,) = create["parameters"]
+    assert (key["in"], key["name"], key["required"]) == ("header", "Idempotency-Key", True)
+    assert {"200", "201", "400", "402", "403", "422"} <= set(create["responses"])
+    assert "Idempotent-Replayed" in create["responses"]["201"]["headers"]
+    schemas = document["components"]["schemas"]
+    line = schemas["LineInput"]["properties"]
+    assert (line["quantity"]["minimum"], line["quantity"]["maximum"]) == (1, 10_000)
+    assert schemas["OrderRequest"]["properties"]["po_number"]["maxLength"] == 64
+    assert schemas["OrderRequest"]["additionalProperties"] is False
+    assert len(schemas["OrderRequest"]["properties"]["payment"]["oneOf"]) == 2
+    example = create["requestBody"]["content"]["application/json"]["example"]
+    assert bluebird.post(example).status_code == 201
