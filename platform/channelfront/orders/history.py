@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -194,7 +194,10 @@ def filtered_orders(company_id: int, filters: HistoryFilters) -> Select[tuple[Or
     if filters.status:
         stmt = stmt.where(Order.status == filters.status)
     if filters.date_from:
-        stmt = stmt.where(Order.created_at >= datetime.combine(filters.date_from, time.min, UTC))
+        # "> end of the day before", not ">= midnight": SQLite compares timestamps as text,
+        # and a stored "00:00:00" sorts before the bound "00:00:00.000000".
+        day_before = datetime.combine(filters.date_from - timedelta(days=1), time.max, UTC)
+        stmt = stmt.where(Order.created_at > day_before)
     if filters.date_to:
         stmt = stmt.where(Order.created_at <= datetime.combine(filters.date_to, time.max, UTC))
     if filters.customer_id is not None:
