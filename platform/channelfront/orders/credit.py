@@ -13,8 +13,6 @@ from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.pricing.models import Enrollment
 
-NOT_OWED = (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.PAYMENT_FAILED)
-
 
 @dataclass(frozen=True)
 class CreditStatus:
@@ -27,16 +25,27 @@ class CreditStatus:
         return Money(max(0, self.limit.minor - self.outstanding.minor), self.limit.currency)
 
 
+# On-account orders accepted but not yet invoiced; once invoiced, the invoice counts.
+NOT_YET_INVOICED = (OrderStatus.ACCEPTED, OrderStatus.FULFILLING, OrderStatus.FULFILLED)
+
+
 def credit_status(enrollment: Enrollment, currency: str, today: date) -> CreditStatus:
-    """Outstanding is every on-account order not cancelled whose invoice is not paid."""
+    """Outstanding is every open invoice plus on-account orders not yet invoiced.
+
+    Both sums read through (company, status) indexes, so the cost does not grow with
+    the company's order history.
+    """
     company_id = enrollment.company_id
-    paid = exists().where(Invoice.order_id == Order.id, Invoice.status == "paid")
-    outstanding = db.session.scalar(
+    open_invoices = db.session.scalar(
+        select(func.coalesce(func.sum(Invoice.total_minor), 0)).where(
+            Invoice.company_id == company_id, Invoice.status == "open"
+        )
+    )
+    in_flight = db.session.scalar(
         select(func.coalesce(func.sum(Order.total_minor), 0)).where(
             Order.company_id == company_id,
+            Order.status.in_([s.value for s in NOT_YET_INVOICED]),
             Order.payment_method == PaymentMethod.ON_ACCOUNT,
-            Order.status.not_in([s.value for s in NOT_OWED]),
-            ~paid,
         )
     )
     overdue = db.session.scalar(
@@ -48,6 +57,6 @@ def credit_status(enrollment: Enrollment, currency: str, today: date) -> CreditS
     )
     return CreditStatus(
         limit=Money(enrollment.credit_limit_minor, currency),
-        outstanding=Money(int(outstanding or 0), currency),
+        outstanding=Money(int(open_invoices or 0) + int(in_flight or 0), currency),
         overdue=bool(overdue),
     )

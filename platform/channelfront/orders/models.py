@@ -79,6 +79,7 @@ class Order(TenantOwned, db.Model):
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "company_id", "idempotency_key"),
         Index("ix_order_company_created", "tenant_id", "company_id", "created_at"),
+        Index("ix_order_company_status", "tenant_id", "company_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
