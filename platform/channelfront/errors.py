@@ -31,6 +31,8 @@ def _page(status: int, title: str, message: str):  # type: ignore[no-untyped-def
 
 
 def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    if exc.response is not None:  # abort(response): the answer is already made
+        return exc.response
     status = exc.code or 500
     titles = {
         400: _("Bad request"),

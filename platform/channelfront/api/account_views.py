@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, jsonify
-from marshmallow import ValidationError
 
 from channelfront.api import bp
 from channelfront.api.auth import token_required
-from channelfront.api.context import load_query, no_catalog, partner_terms, tenant_info
-from channelfront.api.errors import invalid_query
+from channelfront.api.context import (
+    query_args,
+    require_terms,
+    tenant_info,
+)
 from channelfront.api.order_json import credit_json, customer_json
 from channelfront.api.order_output import CreditSchema, CustomerListSchema
 from channelfront.api.order_schemas import CustomerQuerySchema
@@ -22,13 +24,8 @@ from channelfront.orders.credit import credit_status
 @bp.get("/credit")
 @token_required
 def get_credit() -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        load_query(NoQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    query_args(NoQuerySchema())
     today = datetime.now(UTC).date()
     credit = credit_status(terms.enrollment, tenant_info().currency, today)
     return jsonify(CreditSchema().dump(credit_json(credit)))
@@ -37,12 +34,7 @@ def get_credit() -> Response:
 @bp.get("/customers")
 @token_required
 def list_customers() -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        args = load_query(CustomerQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    args = query_args(CustomerQuerySchema())
     found = customers.search(terms.enrollment.company_id, args["q"], limit=args["limit"])
     return jsonify(CustomerListSchema().dump({"items": [customer_json(c) for c in found]}))

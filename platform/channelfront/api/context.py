@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, abort, request
 from marshmallow import Schema, ValidationError
 
 from channelfront.api.auth import api_user
-from channelfront.api.errors import api_error
+from channelfront.api.errors import api_error, invalid_query
 from channelfront.extensions import db
 from channelfront.pricing.services import PartnerTerms, load_terms
 from channelfront.tenancy.hosts import TenantInfo
@@ -50,3 +50,19 @@ def partner_terms() -> PartnerTerms | None:
 
 def no_catalog() -> Response:
     return api_error(403, "The catalog is for reseller accounts enrolled with this storefront.")
+
+
+def require_terms() -> PartnerTerms:
+    """The caller's terms; answers the no-catalog 403 for anyone without a catalog here."""
+    terms = partner_terms()
+    if terms is None:
+        abort(no_catalog())
+    return terms
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    """The checked query string; answers 400 naming each bad parameter."""
+    try:
+        return load_query(schema)
+    except ValidationError as exc:
+        abort(invalid_query(exc))

@@ -17,7 +17,14 @@ from marshmallow import ValidationError
 
 from channelfront.api import bp
 from channelfront.api.auth import api_user, token_required
-from channelfront.api.context import load_query, no_catalog, partner_terms, tenant_row
+from channelfront.api.context import (
+    load_query,
+    no_catalog,
+    partner_terms,
+    query_args,
+    require_terms,
+    tenant_row,
+)
 from channelfront.api.errors import api_error, invalid_body, invalid_query
 from channelfront.api.order_json import order_json, summary_json
 from channelfront.api.order_output import OrderPageSchema, OrderSchema
@@ -135,13 +142,8 @@ def create_order() -> Response:
 @bp.get("/orders/<path:number>")
 @token_required
 def get_order(number: str) -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        load_query(NoQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    query_args(NoQuerySchema())
     detail = None
     if valid_order_number(number):
         detail = order_detail(terms.enrollment.company_id, number.upper())
@@ -153,13 +155,8 @@ def get_order(number: str) -> Response:
 @bp.get("/orders")
 @token_required
 def list_orders() -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        args = load_query(OrderQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    args = query_args(OrderQuerySchema())
     company_id = terms.enrollment.company_id
     if "customer" in args and not customer_exists(company_id, args["customer"]):
         return api_error(404, "No customer with this id in your customer list.")

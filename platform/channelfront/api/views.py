@@ -12,12 +12,15 @@ from decimal import Decimal
 
 from flask import Response, current_app, jsonify
 from flask_babel import get_locale
-from marshmallow import ValidationError
 
 from channelfront.api import bp
 from channelfront.api.auth import token_required
-from channelfront.api.context import load_query, no_catalog, partner_terms, tenant_info
-from channelfront.api.errors import api_error, invalid_query
+from channelfront.api.context import (
+    query_args,
+    require_terms,
+    tenant_info,
+)
+from channelfront.api.errors import api_error
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
     CatalogQuerySchema,
@@ -55,13 +58,8 @@ def _product(item: CatalogItem, categories: dict[int, tuple[str, str]]) -> dict[
 @bp.get("/products")
 @token_required
 def list_products() -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        args = load_query(CatalogQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    args = query_args(CatalogQuerySchema())
     locale = str(get_locale())
     categories = services.category_names(locale)
     category_id = None
@@ -98,13 +96,8 @@ def list_products() -> Response:
 @bp.get("/products/<path:sku>")
 @token_required
 def get_product(sku: str) -> Response:
-    terms = partner_terms()
-    if terms is None:
-        return no_catalog()
-    try:
-        load_query(NoQuerySchema())
-    except ValidationError as exc:
-        return invalid_query(exc)
+    terms = require_terms()
+    query_args(NoQuerySchema())
     # No SKU is longer or holds control characters; such input never reaches the database.
     if len(sku) > MAX_SKU_LENGTH or not sku.isprintable():
         return api_error(404, NOT_FOUND)
