@@ -19,6 +19,7 @@ from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest, order_total, price_lines
 from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from channelfront.orders.signals import order_accepted
 from channelfront.outbox.services import commit_and_dispatch, enqueue
 from channelfront.pricing.services import PartnerTerms
 from channelfront.tenancy.models import Tenant
@@ -165,4 +166,5 @@ def accept_for_fulfilment(order: Order, status: OrderStatus, actor_id: int | Non
     """Mark the order paid or accepted on account and queue its fulfilment (no commit)."""
     events.record(order, status, actor_id=actor_id)
     db.session.flush()
+    order_accepted.send(order)
     enqueue(order.tenant_id, "order.fulfil", {"order_id": order.id})

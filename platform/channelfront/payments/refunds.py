@@ -13,6 +13,7 @@ from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
 from channelfront.orders import events
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
+from channelfront.orders.signals import order_refunded
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, settle
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
@@ -40,6 +41,7 @@ def record_refund(order: Order, actor_id: int | None, data: dict, note: str | No
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
     )
+    order_refunded.send(order)
 
 
 def refund_order(order: Order, actor: User, reason: str = "") -> bool:
