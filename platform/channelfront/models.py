@@ -19,6 +19,7 @@ from channelfront.orders import (
 from channelfront.outbox import models as outbox_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
+from channelfront.renewals import models as renewal_models
 from channelfront.tenancy import models as tenancy_models
 
 MODEL_MODULES = (
@@ -34,6 +35,7 @@ MODEL_MODULES = (
     outbox_models,
     payment_models,
     template_models,
+    renewal_models,
 )
 
 

@@ -38,3 +38,5 @@ class Subscription(TenantOwned, db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The latest paid term: 0 for the first purchase, 1 once the first renewal is paid.
+    term_index: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -60,6 +60,7 @@ class CartLine(TenantOwned, db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column()
     term_months: Mapped[int | None] = mapped_column()
+    renews_subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
 
 
 class Counter(TenantOwned, db.Model):
@@ -128,6 +129,10 @@ class OrderLine(TenantOwned, db.Model):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     price_source: Mapped[str] = mapped_column(String(16))
     discount_bps: Mapped[int] = mapped_column()
+    # A renewal line: the subscription it extends (no foreign key: subscription already
+    # references order_line) and the term index it was given when the order was accepted.
+    renews_subscription_id: Mapped[int | None] = mapped_column(index=True)
+    renewal_term_index: Mapped[int | None] = mapped_column()
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

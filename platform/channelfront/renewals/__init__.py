@@ -1,0 +1,1 @@
+"""Subscription renewals: partner-placed through the cart, self-service by the end customer."""
