@@ -20,6 +20,7 @@ from channelfront.outbox import models as outbox_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
 from channelfront.renewals import models as renewal_models
+from channelfront.statements import models as statement_models
 from channelfront.tenancy import models as tenancy_models
 
 MODEL_MODULES = (
@@ -36,6 +37,7 @@ MODEL_MODULES = (
     payment_models,
     template_models,
     renewal_models,
+    statement_models,
 )
 
 

@@ -1,0 +1,1 @@
+"""Incentive programs, their ledger and statements in the storefront (engine: `incentives`)."""
