@@ -22,6 +22,7 @@ from channelfront.orders import events
 from channelfront.orders.models import Order, OrderLine, OrderStatus
 from channelfront.outbox.handlers import handles
 from channelfront.outbox.services import commit_and_dispatch, enqueue
+from channelfront.renewals import partner as renewals
 
 READY = (OrderStatus.PAID, OrderStatus.ACCEPTED)
 LICENSED = (ProductKind.PERPETUAL, ProductKind.SUBSCRIPTION)
@@ -48,7 +49,9 @@ def _issue_line(order: Order, line: OrderLine, today: date) -> None:
             issued_at=datetime.now(UTC),
         )
     )
-    if line.kind == ProductKind.SUBSCRIPTION:
+    if line.kind == ProductKind.SUBSCRIPTION and line.renews_subscription_id is not None:
+        renewals.record_line(order, line)  # extends the subscription it renews
+    elif line.kind == ProductKind.SUBSCRIPTION:
         db.session.add(
             Subscription(
                 tenant_id=order.tenant_id,

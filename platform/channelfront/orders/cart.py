@@ -47,7 +47,15 @@ def _requests(cart: Cart) -> list[tuple[CartLine, LineRequest]]:
         )
     }
     return [
-        (line, LineRequest(products[line.product_id], line.quantity, line.term_months))
+        (
+            line,
+            LineRequest(
+                products[line.product_id],
+                line.quantity,
+                line.term_months,
+                line.renews_subscription_id,
+            ),
+        )
         for line in cart.lines
     ]
 
@@ -83,6 +91,14 @@ def set_line(
             raise OrderInputError("sku", _("A cart holds at most 200 products."))
         line = CartLine(product_id=priced.product.id, quantity=0)
         cart.lines.append(line)
+    elif add and line.renews_subscription_id is not None:
+        raise OrderInputError(
+            "sku",
+            _(
+                "%(sku)s is in your cart as a renewal. Order the renewal first.",
+                sku=priced.product.sku,
+            ),
+        )
     quantity = line.quantity + priced.quantity if add else priced.quantity
     [checked] = price_lines(
         terms,

@@ -22,6 +22,7 @@ from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMet
 from channelfront.orders.signals import order_accepted
 from channelfront.outbox.services import commit_and_dispatch, enqueue
 from channelfront.pricing.services import PartnerTerms
+from channelfront.renewals import partner as renewals
 from channelfront.tenancy.models import Tenant
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -95,6 +96,7 @@ def place_order(
     lines = price_lines(terms, tenant.currency, locale, request.lines)
     po_number, note = _check_text(request)
     customer = _customer(company_id, request)
+    renewals.check_lines(company_id, customer, lines)
     total = order_total(lines, tenant.currency)
     if request.payment_method == PaymentMethod.ON_ACCOUNT:
         credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
@@ -135,6 +137,7 @@ def place_order(
                 total_minor=line.total.minor,
                 price_source=line.price.source.kind,
                 discount_bps=line.price.source.discount_bps,
+                renews_subscription_id=line.renews_subscription_id,
             )
             for line in lines
         ],
@@ -165,6 +168,7 @@ def submit(
 def accept_for_fulfilment(order: Order, status: OrderStatus, actor_id: int | None) -> None:
     """Mark the order paid or accepted on account and queue its fulfilment (no commit)."""
     events.record(order, status, actor_id=actor_id)
+    renewals.claim_terms(order)
     db.session.flush()
     order_accepted.send(order)
     enqueue(order.tenant_id, "order.fulfil", {"order_id": order.id})

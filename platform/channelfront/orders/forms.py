@@ -34,6 +34,7 @@ def cart_digest(lines: list[PricedLine]) -> str:
     """A fingerprint of the lines and prices shown at checkout, to notice a changed cart."""
     shown = ";".join(
         f"{line.product.sku}:{line.quantity}:{line.term_months}:{line.price.buy_price.minor}"
+        + (f":renews{line.renews_subscription_id}" if line.renews_subscription_id else "")
         for line in lines
     )
     return hashlib.sha256(shown.encode()).hexdigest()[:32]
@@ -72,7 +73,12 @@ def checkout_request(
     method = form.get("payment_method", "")
     card = card_choice(form) if method == PaymentMethod.CARD else None
     return CheckoutRequest(
-        lines=[LineRequest(line.product.sku, line.quantity, line.term_months) for line in lines],
+        lines=[
+            LineRequest(
+                line.product.sku, line.quantity, line.term_months, line.renews_subscription_id
+            )
+            for line in lines
+        ],
         idempotency_key=form.get("idempotency_key", ""),
         payment_method=method,
         customer_id=customer_id,

@@ -22,6 +22,7 @@ class LineRequest:
     sku: str
     quantity: object
     term_months: object = None
+    renews_subscription_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class PricedLine:
     quantity: int
     term_months: int | None
     price: BuyPrice
+    renews_subscription_id: int | None = None
 
     @property
     def periods(self) -> int:
@@ -138,7 +140,12 @@ def price_lines(
         term = parse_term(product, request.term_months, f"{where}.term")
         priced.append(
             PricedLine(
-                product, names.get(product.id, product.sku), quantity, term, prices[product.id]
+                product,
+                names.get(product.id, product.sku),
+                quantity,
+                term,
+                prices[product.id],
+                request.renews_subscription_id,
             )
         )
     return priced
