@@ -15,7 +15,7 @@ from incentives.ledger import ZERO, Earned, Entry, Posting, Purchase, State, Vol
 from incentives.matching import beneficiary, matches, winners
 from incentives.model import Event, Partner, Program, Rule, Transfer
 from incentives.money import round_minor
-from incentives.periods import Period, period_of, posting_period
+from incentives.periods import Period, following, period_of, posting_period
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Engine:
         partners: Mapping[str, Partner] | None = None,
         fx: FxTable | None = None,
         transfers: Iterable[Transfer] = (),
+        closed_early: Iterable[str] = (),
     ) -> None:
         self.program = program
         self.state = state
@@ -52,6 +53,8 @@ class Engine:
         self.zone = ZoneInfo(program.timezone)
         self.buckets: dict[BucketKey, Decimal] = {}
         self._periods: dict[date, Period] = {}
+        # Periods closed by hand before their grace days ran out (period keys).
+        self.closed_early = frozenset(closed_early)
 
     # -- time ---------------------------------------------------------------------------
 
@@ -76,9 +79,11 @@ class Engine:
 
     def posting_for(self, origin: Period, event: Event) -> Period:
         """The statement a fact of `origin` recorded with `event` goes to."""
-        return posting_period(
-            origin, self.program.statement_period, self.program.grace_days, self.recorded_day(event)
-        )
+        kind = self.program.statement_period
+        period = posting_period(origin, kind, self.program.grace_days, self.recorded_day(event))
+        while period.key in self.closed_early:
+            period = following(period, kind)
+        return period
 
     # -- posting ------------------------------------------------------------------------
 

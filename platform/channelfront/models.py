@@ -46,6 +46,7 @@ def register_cli(app: Flask) -> None:
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
     from channelfront.outbox.cli import outbox_cli
+    from channelfront.statements.cli import incentives_cli
     from channelfront.tenancy.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
@@ -53,3 +54,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(api_token_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(incentives_cli)
