@@ -32,11 +32,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import incentives  # noqa: E402
-from incentives import parse  # noqa: E402
-from incentives.memory import MemoryState  # noqa: E402
-from incentives.periods import is_closed  # noqa: E402
-from incentives.statements import build  # noqa: E402
+import incentives
+from incentives import parse
+from incentives.memory import MemoryState
+from incentives.periods import is_closed
+from incentives.statements import build
 
 START = date(2023, 1, 1)
 DAYS = 3 * 365
@@ -246,9 +246,8 @@ def main() -> None:
     print(f"ledger entries:          {len(engine.state.entries):,}")
     print(f"statements:              {len(statements):,} ({closed:,} closed)")
     print(f"parse:                   {parse_rate:,.0f} events/s")
-    print(
-        f"post + close + build:    {len(parsed) / posting_seconds:,.0f} events/s ({posting_seconds:.1f} s)"
-    )
+    rate = len(parsed) / posting_seconds
+    print(f"post + close + build:    {rate:,.0f} events/s ({posting_seconds:.1f} s)")
     print(
         f"simulate() end to end:   {len(sample) / simulate_seconds:,.0f} events/s "
         f"({len(sample):,} events, {len(result['statements']):,} statements)"
