@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """One statement period; ordered by its start."""
+class Period(NamedTuple):
+    """One statement period; ordered by its start (a tuple, so cheap to hash and compare)."""
 
     start: date
     end: date
