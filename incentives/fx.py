@@ -31,6 +31,6 @@ class FxTable:
         index = bisect.bisect_right(self._days.get((base, quote), []), on)
         if index == 0:
             raise InputError(
-                "fx_rates", f"no {base} to {quote} rate on or before {on.isoformat()}", event
+                "currency", f"fx_rates has no {base} to {quote} rate on or before {on}", event
             )
         return series[index - 1][1]

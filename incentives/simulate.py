@@ -28,8 +28,15 @@ def simulate(document: Mapping[str, Any], as_of: date) -> dict[str, Any]:
     """
     engine, events = load(document)
     kept = [event for event in events if event.event_date <= as_of]
-    _check_refunds(events, kept)
-    run(engine, kept, as_of)
+    index = {event.id: i for i, event in enumerate(events)}
+    try:
+        _check_refunds(events, kept)
+        run(engine, kept, as_of)
+    except InputError as error:
+        if error.event is None or error.event not in index:
+            raise
+        field = f"events[{index[error.event]}].{error.field}"
+        raise InputError(field, error.message, error.event) from None
     assert isinstance(engine.state, MemoryState)
     entries = engine.state.entries
     return render(engine.program, build(engine.program, entries, as_of), entries)
