@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.templates_views import bp as order_templates_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
+    from channelfront.renewals.views import bp as renewals_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
 
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         order_history_bp,
         order_templates_bp,
         invoices_bp,
+        renewals_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,

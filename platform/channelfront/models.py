@@ -19,6 +19,7 @@ from channelfront.orders import (
 from channelfront.outbox import models as outbox_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
+from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
 from channelfront.renewals import models as renewal_models
 from channelfront.statements import models as statement_models
 from channelfront.tenancy import models as tenancy_models

@@ -29,6 +29,7 @@ from channelfront.orders.view_support import (
 )
 from channelfront.payments import card
 from channelfront.pricing.services import PartnerTerms
+from channelfront.renewals import partner as renewals
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.views import render
 
@@ -77,7 +78,7 @@ def show() -> Response | tuple[str, int] | str:
     if not cart.lines:
         flash(_("Your cart is empty. Add products before checking out."), "info")
         return redirect(url_for("cart.view"))
-    return _page(terms, tenant, cart, MultiDict())
+    return _page(terms, tenant, cart, MultiDict(renewals.checkout_defaults(cart.lines)))
 
 
 def _to_order(order: Order) -> Response:

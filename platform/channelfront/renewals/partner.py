@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from channelfront.catalog.models import Product
 from channelfront.customers.models import Customer
@@ -92,6 +92,16 @@ def check_lines(company_id: int, customer: Customer | None, lines: list[PricedLi
             )
 
 
+def checkout_defaults(lines: list[PricedLine]) -> dict[str, str]:
+    """The checkout form's starting values: a renewal's end customer is preselected."""
+    for line in lines:
+        if line.renews_subscription_id is not None:
+            subscription = terms.find_subscription(line.renews_subscription_id)
+            if subscription is not None:
+                return {"customer_id": str(subscription.customer_id)}
+    return {}
+
+
 def claim_terms(order: Order) -> None:
     """Give each renewal line of an order being accepted its term index (no commit)."""
     for line in order.lines:
@@ -140,6 +150,10 @@ def _refunded(order: Order, **_extra: object) -> None:
         )
     ):
         term.refunded_at = datetime.now(UTC)
-        subscription = term.subscription
-        if subscription.ends_on == term.ends_on:
-            subscription.ends_on = term.starts_on
+        # Only while no later term extends it: compare-and-set on the end date.
+        db.session.execute(
+            update(Subscription)
+            .where(Subscription.id == term.subscription_id, Subscription.ends_on == term.ends_on)
+            .values(ends_on=term.starts_on)
+            .execution_options(synchronize_session="fetch")
+        )
