@@ -24,8 +24,8 @@ from channelfront.theming.loader import themed_name
 LINK_TOPIC = "mail.renewal_link"
 
 
-def _render(tenant: Tenant, template: str, **context: object) -> str:
-    return render_template(themed_name(tenant.theme, f"renewals/mail/{template}"), **context)
+def _render(theme: str, template: str, **context: object) -> str:
+    return render_template(themed_name(theme, f"renewals/mail/{template}"), **context)
 
 
 @handles(LINK_TOPIC)
@@ -40,9 +40,9 @@ def send_link(_tenant_id: int, payload: dict) -> None:
     locale = tenant.default_locale
     with force_locale(locale):
         product = product_name(subscription.product_id, locale)
-        subject = _("Renew your %(product)s subscription", product=product)
+        subject = _("Renewal of %(product)s", product=product)
         body = _render(
-            tenant,
+            tenant.theme,
             "renewal_link.txt",
             tenant=tenant,
             customer=customer,
@@ -86,12 +86,12 @@ def send_renewed(_tenant_id: int, payload: dict) -> None:
         with force_locale(locale):
             product = product_name(subscription.product_id, locale)
             subject = _(
-                "%(customer)s renewed their %(product)s subscription",
+                "%(customer)s renewed %(product)s",
                 customer=customer.company_name,
                 product=product,
             )
             body = _render(
-                tenant,
+                tenant.theme,
                 "renewed_by_customer.txt",
                 tenant=tenant,
                 user=user,
