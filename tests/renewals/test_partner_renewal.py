@@ -217,7 +217,7 @@ def test_a_viewer_sees_subscriptions_but_cannot_renew(subscribed, client_for):
 def test_the_page_number_is_checked(subscribed):
     response = subscribed.client.get("/subscriptions?page=abc")
     assert response.status_code == 400
-    assert "page must be a whole number" in response.get_data(as_text=True)
+    assert "The page must be a whole number" in response.get_data(as_text=True)
     assert subscribed.client.get("/subscriptions?page=99").status_code == 200
 
 

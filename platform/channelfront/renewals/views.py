@@ -53,7 +53,9 @@ def _company_id() -> int:
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(400, description=_("page must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
+        abort(
+            400, description=_("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
+        )
     return int(raw)
 
 
