@@ -139,3 +139,43 @@ def test_an_input_error_is_not_some_other_crash() -> None:
     doc = document(program(percent()), [SALE, purchase("O-2", "2025-03-02", "ten", "1")])
 
     _assert_names(_error(doc), "events[1].net_amount", "O-2")
+
+
+ZERO_REFUND_ACCEPTED = pytest.mark.xfail(
+    reason="engine: a refund of quantity 0 or amount 0.00 is accepted (the contract says positive)",
+    strict=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("amount", "quantity", "field"),
+    [
+        pytest.param("10.00", "0", "quantity", marks=ZERO_REFUND_ACCEPTED),
+        pytest.param("0.00", "1", "net_amount", marks=ZERO_REFUND_ACCEPTED),
+        ("10.00", "-1", "quantity"),
+    ],
+)
+def test_a_refund_carries_a_positive_quantity_and_amount(
+    amount: str, quantity: str, field: str
+) -> None:
+    sale = purchase("O-1", "2025-03-01", "100.00", "2")
+    doc = document(program(percent()), [sale, refund(sale, "R-1", "2025-03-02", amount, quantity)])
+
+    _assert_names(_error(doc), f"events[1].{field}", "R-1")
+
+
+@pytest.mark.xfail(
+    reason="engine: under statement_date the error names field 'currency' and no event",
+    strict=True,
+)
+def test_a_missing_exchange_rate_under_the_statement_date_policy() -> None:
+    doc = document(
+        program(percent(), fx_rate_date="statement_date"),
+        [SALE, purchase("O-2", "2025-03-05", "100.00", currency="EUR")],
+        fx_rates=[fx("EUR", "USD", "2025-04-01", "1.10")],  # after March's last day
+    )
+    error = _error(doc)
+
+    assert error.event == "O-2"
+    assert error.field in {"events[1].currency", "fx_rates"}
+    assert "O-2" in str(error)
