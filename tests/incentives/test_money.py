@@ -215,3 +215,24 @@ def test_statement_date_policy_converts_the_periods_sum_at_its_last_days_rate() 
     assert lines(st) == expect(
         ("pc", "earning", None, "1.21", None), ("pc", "earning", "O-3", "0.35", None)
     )
+
+
+def test_statement_date_clawbacks_use_the_rate_of_the_purchases_period() -> None:
+    rates = [fx("EUR", "USD", "2025-03-31", "1.20"), fx("EUR", "USD", "2025-04-30", "1.50")]
+    sale = purchase("O-1", "2025-03-05", "100.00", "2", currency="EUR")  # 10.00 EUR commission
+    doc = document(
+        program(percent(rate="0.10"), fx_rate_date="statement_date"),
+        [
+            sale,
+            refund(sale, "R-1", "2025-04-10", "50.00", "1"),
+            refund(sale, "R-2", "2025-04-11", "50.00", "1"),
+        ],
+        fx_rates=rates,
+    )
+    out = simulate(doc, "2025-05-01")
+
+    # March: 10.00 EUR x 1.20; April: both refunds summed, -10.00 EUR at March's 1.20, not 1.50
+    assert lines(statement(out, "D1", "2025-03")) == expect(("pc", "earning", None, "12.00", None))
+    assert lines(statement(out, "D1", "2025-04")) == expect(
+        ("pc", "clawback", None, "-12.00", None)
+    )

@@ -12,6 +12,7 @@ from tests.incentives.documents import (
     growth,
     lines,
     mdf,
+    partner,
     per_unit,
     percent,
     periods,
@@ -258,6 +259,22 @@ def test_a_transfer_dated_after_the_renewal_does_not_move_it() -> None:
         ("ren", "earning", "R-1", "50.00", None)
     )
     assert statements(out, "P3") == []
+
+
+def test_an_inactive_partner_of_record_earns_a_zero_line_on_a_self_service_renewal() -> None:
+    doc = document(
+        program(renewal(first="0.20", self_service="0.05")),
+        [
+            _subscription("N-1", "2025-01-10", "new", 0, "P1"),
+            _subscription("R-1", "2025-02-10", "renewal", 1, None),
+        ],
+        partners=[partner("P1", statuses=[("2025-01-01", "active"), ("2025-02-01", "terminated")])],
+    )
+    out = simulate(doc, "2025-03-01")
+
+    assert lines(statement(out, "P1", "2025-02")) == expect(
+        ("ren", "earning", "R-1", "0.00", "partner_inactive")
+    )
 
 
 def test_expansion_pays_the_first_purchase_rate_and_kind_none_pays_nothing() -> None:
