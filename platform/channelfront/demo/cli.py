@@ -8,9 +8,15 @@ from sqlalchemy import select
 
 from channelfront.demo import seed
 from channelfront.extensions import db
+from channelfront.renewals.demo import load_demo_subscriptions
 from channelfront.tenancy.models import Tenant
 
 demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def _subscriptions() -> None:
+    db.session.commit()  # orders need the resellers and their enrollments committed
+    load_demo_subscriptions()
 
 
 @demo_cli.command("load")
@@ -20,7 +26,7 @@ def load_command(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(Tenant.id).limit(1)) is not None:
         click.echo("Demo data already present.")
         return
-    steps = [seed.load_catalog, seed.load_demo_tenants, seed.load_partners]
+    steps = [seed.load_catalog, seed.load_demo_tenants, seed.load_partners, _subscriptions]
     with click.progressbar(steps, label="Loading demo") as bar:
         for step in bar:
             step()
