@@ -292,3 +292,35 @@ def test_payments_on_the_link_are_rate_limited(app, subscribed, customer):
     ]
     assert statuses[:2] == [503, 503]
     assert statuses[2] == 429
+
+
+def test_a_term_the_reseller_renewed_meanwhile_is_not_charged(subscribed, customer, localstripe):
+    from tests.renewals.test_partner_renewal import existing_customer_checkout, renew
+
+    path = link_path(subscribed)
+    page = customer.get(path).get_data(as_text=True)  # the customer opens term 1 ...
+    renew(subscribed.client, subscribed.subscription_id)  # ... and the reseller renews it
+    existing_customer_checkout(subscribed.client, subscribed.subscription())
+    response = customer.post(path, data={**hidden(page), **CARD})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/terms/1")
+    text = customer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your reseller has already renewed" in text
+    assert "Nothing was charged to your card." in text
+    assert "$420.00" not in text  # the reseller's price is not shown
+    assert localstripe.count("payment_intents") == 0
+    assert [t.channel for t in db.session.scalars(select(SubscriptionTerm))] == ["partner"]
+
+
+def test_while_a_paid_renewal_is_being_recorded_the_link_waits(subscribed, customer):
+    path = link_path(subscribed)
+    sub = subscribed.subscription()
+    sub.term_index = 1  # paid (order accepted), not fulfilled yet
+    db.session.commit()
+    response = customer.get(path)
+    assert response.status_code == 409
+    assert "A renewal of this subscription is being processed." in response.get_data(as_text=True)
+    response = customer.get(f"{path}/terms/1")
+    assert response.status_code == 200
+    assert "The renewal is paid and is being recorded." in response.get_data(as_text=True)
+    assert customer.get(f"{path}/terms/2").status_code == 404
