@@ -92,6 +92,8 @@ class Order(TenantOwned, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
+    # Paid with the company's credit notes at checkout; the lines keep their totals.
+    credit_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     payment_method: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PLACED.value)
     idempotency_key: Mapped[str] = mapped_column(String(80))
@@ -107,6 +109,11 @@ class Order(TenantOwned, db.Model):
     events: Mapped[list[OrderEvent]] = relationship(
         cascade="all, delete-orphan", order_by="OrderEvent.id", back_populates="order"
     )
+
+    @property
+    def due_minor(self) -> int:
+        """What the company pays (card, credit line, invoice): the total less credit notes."""
+        return self.total_minor - (self.credit_minor or 0)
 
 
 class OrderLine(TenantOwned, db.Model):

@@ -29,7 +29,10 @@ from channelfront.tenancy.scoping import TenantOwned
 
 
 class IncentiveProgram(TenantOwned, db.Model):
-    """A program as the contract's program document; `draft` holds unpublished edits."""
+    """A program as the contract's program document; `draft` holds unpublished edits.
+
+    `version` counts publications: 0 (and `published_at` None) until first published.
+    """
 
     __tablename__ = "incentive_program"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
@@ -40,8 +43,8 @@ class IncentiveProgram(TenantOwned, db.Model):
     audience: Mapped[str] = mapped_column(String(16))  # distributor | reseller
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    version: Mapped[int] = mapped_column(default=1)
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IncentiveEvent(TenantOwned, db.Model):
@@ -102,6 +105,14 @@ db.Index(
     LedgerEntry.beneficiary,
     LedgerEntry.posting_start,
 )
+# The engine's running sums (caps, units, aggregate postings) per rule and beneficiary.
+db.Index(
+    "ix_ledger_entry_rule",
+    LedgerEntry.tenant_id,
+    LedgerEntry.program_id,
+    LedgerEntry.rule_id,
+    LedgerEntry.beneficiary,
+)
 
 
 class VolumeEntry(TenantOwned, db.Model):
@@ -130,6 +141,14 @@ db.Index(
     VolumeEntry.beneficiary,
     VolumeEntry.origin_start,
 )
+# What a period's close aggregates, and what a purchase added (for its refunds).
+db.Index(
+    "ix_volume_entry_posting",
+    VolumeEntry.tenant_id,
+    VolumeEntry.program_id,
+    VolumeEntry.posting_start,
+)
+db.Index("ix_volume_entry_event_key", VolumeEntry.event_key)
 
 
 class PartnerOfRecord(TenantOwned, db.Model):
@@ -180,6 +199,7 @@ class CreditNote(TenantOwned, db.Model):
     """A paid statement, spendable against the beneficiary's later purchases."""
 
     __tablename__ = "credit_note"
+    __table_args__ = (UniqueConstraint("tenant_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30))
