@@ -19,7 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from channelfront import celery_app, errors, extensions, models, security
+    from channelfront import celery_app, errors, extensions, models, security, statements
     from channelfront.accounts import auth
     from channelfront.i18n import formatting, locale
     from channelfront.tenancy import middleware
@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     celery_app.init_app(app)
     models.register_cli(app)
+    statements.connect()
     _register_blueprints(app)
     return app
 

@@ -1,0 +1,1 @@
+"""Celery tasks of the statements: closing the periods that are due."""
