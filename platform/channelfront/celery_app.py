@@ -24,7 +24,11 @@ def init_app(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         broker_connection_retry_on_startup=True,
-        beat_schedule={"outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0}},
+        beat_schedule={
+            "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
+            # Statements close after their grace days; closing twice changes nothing.
+            "statements-close": {"task": "statements.close_due", "schedule": 3600.0},
+        },
     )
     celery.set_default()
     app.extensions["celery"] = celery

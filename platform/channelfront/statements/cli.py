@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 import incentives
+from channelfront.statements import close
 
 incentives_cli = AppGroup("incentives", help="Incentive programs, simulator and statements.")
 
@@ -37,3 +38,29 @@ def simulate_command(input_file: Path, as_of: date) -> None:
     except incentives.InputError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@incentives_cli.command("close")
+@click.option(
+    "--now",
+    callback=_now,
+    help="Close as if it were this instant (ISO 8601; UTC unless an offset is given).",
+)
+def close_command(now: datetime) -> None:
+    """Close every statement period whose grace days have passed (safe to run twice)."""
+    plan = close.due(now)
+    closed = 0
+    with click.progressbar(plan, label="Closing periods", show_pos=True) as bar:
+        for item in bar:
+            closed += close.close_one(item, now)
+    click.echo(f"{closed} period(s) closed, {len(plan) - closed} already closed.")
