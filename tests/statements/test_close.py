@@ -249,3 +249,15 @@ def test_a_close_by_hand_names_what_is_wrong(ctx):
     close.close_period(row, "2026-04", None, july)
     with pytest.raises(close.CloseRefused, match=r"2026-04 is closed already\."):
         close.close_period(row, "2026-04", None, july)
+
+
+def test_beat_closes_due_periods_every_hour(app: Flask, ctx):
+    celery = app.extensions["celery"]
+    assert celery.conf.beat_schedule["statements-close"] == {
+        "task": "statements.close_due",
+        "schedule": 3600.0,
+    }
+    row = program()
+    post(fact(tenant("northwind"), "C-1", date(2026, 3, 2), 100_000))
+    celery.tasks["statements.close_due"].delay()  # eager here: runs now
+    assert [s.period for s in statements(row)][:1] == ["2026-03"]
