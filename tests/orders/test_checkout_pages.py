@@ -363,4 +363,4 @@ def test_cart_and_checkout_pages_run_a_fixed_number_of_queries(app, bluebird_buy
     for sku in ("SHD-STD-1Y", "SHD-ENT-1Y", "CDE-ENT-1Y", "BKP-STD-1Y", "SUP-BAS"):
         add(bluebird_buyer, sku)
     assert (count("/cart"), count("/checkout")) == one
-    assert max(one) <= 16
+    assert max(one) <= 17  # checkout: +1 for the credit notes available

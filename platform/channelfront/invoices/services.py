@@ -14,12 +14,16 @@ NET_DAYS = 30
 
 
 def issue_invoice(order: Order, today: date) -> Invoice:
-    """The order's invoice: net 30 on account, already paid for card (no commit)."""
+    """The order's invoice: net 30 on account, already paid for card (no commit).
+
+    Its total is what the company pays: the order's total less its credit notes (an
+    order the notes paid in full has a paid invoice of zero).
+    """
     existing = db.session.scalar(db.select(Invoice).where(Invoice.order_id == order.id))
     if existing is not None:
         return existing
     tenant = db.session.get(Tenant, order.tenant_id)
-    on_account = order.payment_method == PaymentMethod.ON_ACCOUNT
+    on_account = order.payment_method == PaymentMethod.ON_ACCOUNT and order.due_minor > 0
     invoice = Invoice(
         tenant_id=order.tenant_id,
         order_id=order.id,
@@ -28,7 +32,7 @@ def issue_invoice(order: Order, today: date) -> Invoice:
             tenant.document_prefix, numbering.next_value(order.tenant_id, "invoice")
         ),
         currency=order.currency,
-        total_minor=order.total_minor,
+        total_minor=order.due_minor,
         issued_on=today,
         due_on=today + timedelta(days=NET_DAYS) if on_account else today,
         status="open" if on_account else "paid",

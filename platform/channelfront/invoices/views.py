@@ -162,6 +162,7 @@ def _detail(
         order=order,
         state=state_of(invoice),
         total=Money(invoice.total_minor, invoice.currency),
+        credit_used=Money(order.credit_minor, order.currency) if order.credit_minor else None,
         lines=[
             (
                 line,

@@ -10,6 +10,7 @@ from channelfront.orders import events
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.models import Order, OrderStatus
 from channelfront.payments.claims import is_fresh_claim
+from channelfront.statements import credit_notes
 
 CANCELLABLE = (OrderStatus.PLACED.value, OrderStatus.PAYMENT_FAILED.value)
 
@@ -33,3 +34,4 @@ def cancel_unpaid(order: Order, actor_id: int) -> None:
         db.session.rollback()
         raise OrderInputError("order", _("Only an unpaid order can be cancelled."))
     events.record(order, OrderStatus.CANCELLED, actor_id=actor_id)
+    credit_notes.restore(order)

@@ -23,6 +23,7 @@ from channelfront.orders.signals import order_accepted
 from channelfront.outbox.services import commit_and_dispatch, enqueue
 from channelfront.pricing.services import PartnerTerms
 from channelfront.renewals import partner as renewals
+from channelfront.statements import credit_notes
 from channelfront.tenancy.models import Tenant
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -42,6 +43,8 @@ class CheckoutRequest:
     notify_end_customer: bool = False
     card_payment_method: str | None = None
     require_end_customer: bool = True
+    # Pay what the company's credit notes cover first (the checkout page's checkbox).
+    apply_credit_notes: bool = False
 
 
 def find_by_key(company_id: int, key: str) -> Order | None:
@@ -98,13 +101,18 @@ def place_order(
     customer = _customer(company_id, request)
     renewals.check_lines(company_id, customer, lines)
     total = order_total(lines, tenant.currency)
+    paid_by_notes = (
+        credit_notes.usable(company_id, tenant.id, tenant.currency, total.minor)
+        if request.apply_credit_notes
+        else 0
+    )
     if request.payment_method == PaymentMethod.ON_ACCOUNT:
         credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
         if credit.overdue:
             raise OrderInputError(
                 "payment", _("On account is not possible while an invoice is overdue.")
             )
-        if total.minor > credit.available.minor:
+        if total.minor - paid_by_notes > credit.available.minor:
             raise OrderInputError(
                 "payment", _("This order exceeds the credit available on your account.")
             )
@@ -120,6 +128,7 @@ def place_order(
         note=note,
         currency=tenant.currency,
         total_minor=total.minor,
+        credit_minor=paid_by_notes,
         payment_method=request.payment_method,
         idempotency_key=key,
         notify_end_customer=bool(request.notify_end_customer),
@@ -144,8 +153,13 @@ def place_order(
     )
     db.session.add(order)
     events.record(order, OrderStatus.PLACED, actor_id=actor.id)
+    if paid_by_notes:
+        db.session.flush()
+        credit_notes.spend(order)
     if request.payment_method == PaymentMethod.ON_ACCOUNT:
         accept_for_fulfilment(order, OrderStatus.ACCEPTED, actor.id)
+    elif order.due_minor == 0:  # credit notes paid it all: nothing to charge
+        accept_for_fulfilment(order, OrderStatus.PAID, actor.id)
     return order, True
 
 

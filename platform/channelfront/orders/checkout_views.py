@@ -30,6 +30,7 @@ from channelfront.orders.view_support import (
 from channelfront.payments import card
 from channelfront.pricing.services import PartnerTerms
 from channelfront.renewals import partner as renewals
+from channelfront.statements import credit_notes
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.views import render
 
@@ -50,11 +51,18 @@ def _page(
     company_id = terms.enrollment.company_id
     credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
     customers = search(company_id, "", limit=CUSTOMER_CHOICES)
+    notes = credit_notes.available(company_id, tenant.id, tenant.currency)
+    # Checked when the page first shows; after a refused submit, as the buyer left it.
+    first_show = "idempotency_key" not in values
+    apply_notes = notes.minor > 0 and (first_show or values.get("apply_credit_notes") == "1")
+    due = cart.total.minor - (min(notes.minor, cart.total.minor) if apply_notes else 0)
     page = render(
         "orders/checkout.html",
         cart=cart,
         credit=credit,
-        over_credit=cart.total.minor > credit.available.minor,
+        credit_notes=notes,
+        apply_credit_notes=apply_notes,
+        over_credit=due > credit.available.minor,
         customers=customers,
         saved_cards=lambda: card.saved_cards(company_id),
         require_end_customer=tenant.require_end_customer,

@@ -42,7 +42,7 @@ def credit_status(enrollment: Enrollment, currency: str, today: date) -> CreditS
         )
     )
     in_flight = db.session.scalar(
-        select(func.coalesce(func.sum(Order.total_minor), 0)).where(
+        select(func.coalesce(func.sum(Order.total_minor - Order.credit_minor), 0)).where(
             Order.company_id == company_id,
             Order.status.in_([s.value for s in NOT_YET_INVOICED]),
             Order.payment_method == PaymentMethod.ON_ACCOUNT,

@@ -88,4 +88,5 @@ def checkout_request(
         notify_end_customer=form.get("notify_end_customer") == "1",
         card_payment_method=card,
         require_end_customer=require_end_customer,
+        apply_credit_notes=form.get("apply_credit_notes") == "1",
     )

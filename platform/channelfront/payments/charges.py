@@ -35,7 +35,7 @@ def order_metadata(order: Order) -> dict[str, str]:
 
 
 def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
-    """Charge the order's total to a saved card of the company (commits).
+    """Charge what the order's total less its credit notes leaves to a saved card (commits).
 
     Success: the order is paid and queued for fulfilment. A decline: status
     ``payment_failed`` with the reason in ``order.payment_error``. An order already
@@ -47,7 +47,7 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
         return
     card = find_card(order.company_id, payment_method_id)
     metadata = order_metadata(order)
-    earlier = intents.earlier(order, metadata, order.total_minor, order.currency)
+    earlier = intents.earlier(order, metadata, order.due_minor, order.currency)
     if earlier is not None:
         if earlier.status == "succeeded" and settle.order_paid(order, earlier.id, actor.id):
             commit_and_dispatch()
@@ -60,7 +60,7 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
     attempt = claims.attempt_number(order, "payment_failed")
     key = f"channelfront-{order.tenant_id}-order-{order.id}-{attempt}-{card['id']}"
     try:
-        intent = intents.create(customer_id, card, order.total_minor, order.currency, metadata, key)
+        intent = intents.create(customer_id, card, order.due_minor, order.currency, metadata, key)
     except stripe.CardError as exc:
         failed = intents.intent_id_of(exc)
         settle.order_failed(

@@ -178,7 +178,7 @@ def _card_payment_context() -> dict[str, Any]:
         )
 
     def order_total(order: Order) -> Money:
-        return Money(order.total_minor, order.currency)
+        return Money(order.due_minor, order.currency)
 
     return {
         "card_payment": card_payment,

@@ -59,7 +59,7 @@ def intent_succeeded(intent: Any, meta: dict[str, str]) -> str:
         if invoice is None or not _amount_matches(intent, invoice.total_minor, invoice.currency):
             return "ignored"
         return "processed" if settle.invoice_paid(invoice, order, intent.id, None) else "settled"
-    if not _amount_matches(intent, order.total_minor, order.currency):
+    if not _amount_matches(intent, order.due_minor, order.currency):
         log.warning("payment %s does not match order %s: ignored", intent.id, order.number)
         return "ignored"
     return "processed" if settle.order_paid(order, intent.id, None) else "settled"

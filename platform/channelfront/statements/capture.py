@@ -18,7 +18,7 @@ from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
 from channelfront.orders.models import Order, OrderLine
 from channelfront.orders.signals import order_accepted, order_refunded, subscription_renewed
-from channelfront.statements import posting
+from channelfront.statements import credit_notes, posting
 from channelfront.statements.models import IncentiveEvent
 from channelfront.statements.partners import reseller_id
 from channelfront.tenancy.models import Tenant
@@ -30,6 +30,7 @@ def connect() -> None:
     """Listen to the order signals (safe to call more than once)."""
     order_accepted.connect(on_order_accepted)
     order_refunded.connect(on_order_refunded)
+    order_refunded.connect(credit_notes.restore)
     subscription_renewed.connect(on_subscription_renewed)
 
 
