@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.renewals.views import bp as renewals_bp
+    from channelfront.statements.views_partner import bp as incentives_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
 
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         order_templates_bp,
         invoices_bp,
         renewals_bp,
+        incentives_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,
