@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from channelfront.accounts.models import Company
@@ -25,8 +28,14 @@ def company_id(name: str) -> int:
     return db.session.scalar(select(Company.id).where(Company.name == name))
 
 
+def available(html: str) -> Decimal:
+    found = re.search(r"Available for your next purchases: \$([\d,.]+)", html)
+    return Decimal(found.group(1).replace(",", "")) if found else Decimal(0)
+
+
 def test_a_buyer_sees_commissions_renewal_commissions_and_credit_notes(ctx, bluebird_buyer):
     me = f"company-{company_id('Bluebird IT')}"
+    before = available(bluebird_buyer.get("/commissions").get_data(as_text=True))
     res = program("northwind", "u-res", RESELLER_QUARTERLY, audience="reseller")
     q1, q2 = quarter(2025, 1), quarter(2025, 2)
     line(res, me, q1, 40_00, rule="sell")
@@ -40,11 +49,11 @@ def test_a_buyer_sees_commissions_renewal_commissions_and_credit_notes(ctx, blue
     line(res, "company-999", now, 77_00, rule="renew")
     db.session.commit()
 
-    response = bluebird_buyer.get("/commissions")
+    response = bluebird_buyer.get("/commissions?program=u-res")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<a href="/commissions">Commissions</a>' in html
-    assert "Available for your next purchases: $47.50" in html  # 35.50 + 12.00
+    assert available(html) - before == Decimal("47.50")  # 35.50 + 12.00 left on ours
     note = text(section(html, "credit-note-row", **{"credit-note": "CN-NW-7001"}))
     assert "$100.00" in note
     assert "$35.50" in note
@@ -101,7 +110,7 @@ def test_a_japanese_reseller_reads_periods_and_yen_in_japanese(ctx, client_for):
     db.session.commit()
 
     client = signed_in(client_for("sakura.localhost"), "buyer@kirin.example")
-    html = client.get("/commissions").get_data(as_text=True)
+    html = client.get("/commissions?program=u-kirin").get_data(as_text=True)
     row = text(section(html, "statement", statement=str(statement.id)))
     assert "2025年第1四半期" in row
     assert "￥12,345" in row

@@ -760,8 +760,11 @@ def credit_notes(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Cred
     return notes
 
 
-def recent_totals(viewer: Viewer, count: int = 8) -> list[tuple[str, Money]]:
-    """The totals of the last `count` closed periods (all programs summed), oldest first."""
+def recent_totals(
+    viewer: Viewer, count: int = 8, program_id: int | None = None
+) -> list[tuple[str, Money]]:
+    """The totals of the last `count` closed periods, oldest first: of one program, or of
+    all programs summed."""
     rows = db.session.execute(
         select(
             Statement.period_start,
@@ -772,6 +775,7 @@ def recent_totals(viewer: Viewer, count: int = 8) -> list[tuple[str, Money]]:
         .where(
             Statement.tenant_id == viewer.tenant_id,
             Statement.beneficiary == viewer.beneficiary,
+            *([Statement.program_id == program_id] if program_id is not None else []),
         )
         .group_by(Statement.period_start, Statement.period, Statement.currency)
         .order_by(Statement.period_start.desc(), Statement.period)

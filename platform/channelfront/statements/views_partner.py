@@ -181,7 +181,7 @@ def home(audience: str) -> str:
     }
     if audience == "distributor":
         context["funds"] = queries.fund_balances(viewer, programs)
-        context["chart"] = history.bar_chart(queries.recent_totals(viewer))
+        context["chart"] = history.bar_chart(queries.recent_totals(viewer, 8, program_id))
         return render("statements/incentives.html", **context)
     notes = queries.credit_notes(viewer, programs)
     context["credit_notes"] = notes
