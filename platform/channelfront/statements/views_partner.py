@@ -32,7 +32,7 @@ from channelfront.catalog.params import MAX_PAGE, ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.i18n.formatting import Money
 from channelfront.orders.view_support import BUYING_ROLES, storefront_only, tenant_row
-from channelfront.statements import csv_export, history, partners, queries
+from channelfront.statements import csv_export, history, open_period, partners, queries
 from channelfront.statements.queries import LineView, ProgramInfo, Viewer
 from channelfront.theming.views import render
 from incentives.periods import Period
@@ -170,14 +170,14 @@ def home(audience: str) -> str:
     closed = queries.closed_page(viewer, programs, page, _statements_per_page(), program_id)
     context: dict[str, Any] = {
         "links": Links(audience, viewer.company_id),
-        "open_statements": queries.open_statements(viewer, programs),
+        "open_statements": open_period.open_statements(viewer, programs),
         "closed": closed,
         "total": total,
         "page": page,
         "pages": pages,
         "program": program,
         "programs": [p for p in programs.values() if p.engine is not None],
-        "preview_lines": queries.PREVIEW_LINES,
+        "preview_lines": open_period.PREVIEW_LINES,
     }
     if audience == "distributor":
         context["funds"] = queries.fund_balances(viewer, programs)
@@ -220,12 +220,17 @@ def statement_page(audience: str, statement_id: int) -> str:
     )
 
 
-def _open(audience: str) -> tuple[Viewer, queries.OpenStatement | None, ProgramInfo, Period]:
+def _open(audience: str) -> tuple[Viewer, open_period.OpenStatement | None, ProgramInfo, Period]:
     viewer = _viewer(audience)
     programs = queries.programs(viewer)
     program = _checked(lambda: _program_arg(programs, required=True))
     period = _checked(lambda: _period_arg(program))
-    return viewer, queries.open_statement(viewer, programs, program, period.start), program, period
+    return (
+        viewer,
+        open_period.open_statement(viewer, programs, program, period.start),
+        program,
+        period,
+    )
 
 
 def _closed_instead(viewer: Viewer, program: ProgramInfo, period: Period) -> int:
