@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channelfront.extensions import db
+from channelfront.statements import programs as service
 from tests.orders.test_history import reseller
 from tests.statements.pages_support import (
     QUARTERLY,
@@ -16,6 +17,7 @@ from tests.statements.pages_support import (
     quarter,
     signed_in,
     staff,
+    tenant,
 )
 from tests.statements.test_pages_reseller import company_id
 
@@ -148,3 +150,13 @@ def test_odd_statement_addresses_are_not_found_or_redirected(ctx, client_for):
     assert response.headers["Location"].endswith(f"/incentives/statements/{closed.id}.csv")
     now = current_quarter().key
     assert finance.get(f"/incentives/open?program=u-dist&period={now}").status_code == 200
+
+
+def test_a_draft_program_is_not_a_filter(ctx, client_for):
+    service.create(tenant("northwind"), "u-draft", "Draft", "distributor", QUARTERLY)
+    db.session.commit()
+    finance = signed_in(client_for("northwind.localhost"), FINANCE)
+    response = finance.get("/incentives?program=u-draft")
+    assert response.status_code == 400
+    assert "There is no program with the code “u-draft”." in response.get_data(as_text=True)
+    assert 'value="u-draft"' not in finance.get("/incentives").get_data(as_text=True)

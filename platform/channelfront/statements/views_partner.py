@@ -81,7 +81,7 @@ def _program_arg(programs: dict[int, ProgramInfo], required: bool) -> ProgramInf
             raise ParamError("program", _("Choose a program."))
         return None
     found = queries.by_code(programs, code)
-    if found is None:
+    if found is None or found.engine is None:  # a draft never published has no statements
         raise ParamError(
             "program", _("There is no program with the code “%(code)s”.", code=code[:40])
         )
