@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from channelfront.statements.models import IncentiveEvent
@@ -40,7 +41,7 @@ def local_date(moment: datetime, zone: str) -> date:
 def to_event(row: IncentiveEvent, zone: str) -> Event:
     """The engine's event for a stored fact, dated in the program's time zone `zone`."""
     recorded = aware(row.recorded_at)
-    common = {
+    common: dict[str, Any] = {
         "id": row.key,
         "type": row.type,
         "event_date": local_date(recorded, zone),

@@ -149,7 +149,7 @@ class SqlState:
         refunds = select(IncentiveEvent.key).where(
             IncentiveEvent.tenant_id == self.row.tenant_id, IncentiveEvent.refund_of == event_id
         )
-        amount, quantity = db.session.execute(
+        refunded, quantity = db.session.execute(
             select(
                 func.coalesce(func.sum(IncentiveEvent.net_minor), 0),
                 func.coalesce(func.sum(IncentiveEvent.quantity), 0),
@@ -158,7 +158,7 @@ class SqlState:
                 IncentiveEvent.refund_of == event_id,
             )
         ).one()
-        purchase.refunded_amount = from_minor(int(amount), row.currency)
+        purchase.refunded_amount = from_minor(int(refunded), row.currency)
         purchase.refunded_quantity = Decimal(quantity)
         clawed: dict[tuple[str, str, bool], Decimal] = defaultdict(lambda: ZERO)
         for rule_id, beneficiary, fund, total in db.session.execute(
@@ -175,7 +175,8 @@ class SqlState:
             )
             .group_by(LedgerEntry.rule_id, LedgerEntry.beneficiary, LedgerEntry.fund)
         ):
-            clawed[(rule_id, beneficiary, bool(fund))] += from_minor(int(total), self.currency)
+            key = (rule_id or "", beneficiary, bool(fund))
+            clawed[key] += from_minor(int(total), self.currency)
         purchase.clawed = dict(clawed)
         return purchase
 
