@@ -1,4 +1,5 @@
-"""Vendor console: tenants, reseller companies and enrollments, products and programs.
+"""Vendor console: tenants, reseller companies and enrollments, products, programs and
+incentives (statements and incentive programs, in `channelfront.statements.views_admin`).
 
 Each page group lives in its own module and adds its routes to the one blueprint.
 """
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 from channelfront.admin import catalog, companies, enrollments, programs, tenants
 from channelfront.admin.blueprint import bp
+from channelfront.statements import views_admin as incentives
 
-PAGE_MODULES = (tenants, companies, enrollments, catalog, programs)
+PAGE_MODULES = (tenants, companies, enrollments, catalog, programs, incentives)
 
 __all__ = ["PAGE_MODULES", "bp"]
