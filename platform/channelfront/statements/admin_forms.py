@@ -25,10 +25,13 @@ class NewProgramForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Enter the program's name.")), Length(max=120)]
     )
-    audience = SelectField(
-        _l("Who takes part"),
-        choices=[("distributor", _l("The distributor")), ("reseller", _l("Resellers"))],
-    )
+    audience = SelectField(_l("Who takes part"))
+
+
+def new_program_form(submitted: bool = True) -> NewProgramForm:
+    form = NewProgramForm() if submitted else NewProgramForm(formdata=None)
+    form.audience.choices = [("distributor", _("The distributor")), ("reseller", _("Resellers"))]
+    return form
 
 
 class DocumentForm(FlaskForm):

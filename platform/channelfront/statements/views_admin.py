@@ -31,6 +31,7 @@ from channelfront.statements.admin_forms import (
     NotJson,
     PublishForm,
     load_json,
+    new_program_form,
     pretty,
 )
 from channelfront.statements.admin_queries import STATUSES, Filters
@@ -162,7 +163,7 @@ def _statement_page(
     return render(
         "admin/incentives/statement.html",
         section="incentives",
-        tenant=tenant,
+        owner=tenant,
         program=program,
         beneficiary=beneficiary,
         name=replay.names([beneficiary], tenant)[beneficiary],
@@ -266,7 +267,7 @@ def _programs_page(forms: dict[int, NewProgramForm] | None = None) -> tuple[str,
         select(IncentiveProgram).order_by(IncentiveProgram.name, IncentiveProgram.id)
     ):
         by_tenant.setdefault(program.tenant_id, []).append(program)
-    new_forms = {t.id: NewProgramForm(formdata=None) for t in tenants}
+    new_forms = {t.id: new_program_form(submitted=False) for t in tenants}
     new_forms.update(forms or {})
     return form_page(
         "admin/incentives/programs.html",
@@ -299,7 +300,7 @@ def starter(tenant: Tenant) -> dict[str, Any]:
 @bp.route("/incentives/<int:tenant_id>/programs", methods=["POST"])
 def create_incentive_program(tenant_id: int) -> Response | tuple[str, int]:
     tenant = db.get_or_404(Tenant, tenant_id) if 0 < tenant_id <= MAX_ID else abort(404)
-    form = NewProgramForm()
+    form = new_program_form()
     if form.validate_on_submit():
         try:
             program = programs.create(
@@ -380,7 +381,7 @@ def _program_page(
     html = render(
         "admin/incentives/program.html",
         section="incentives",
-        tenant=tenant,
+        owner=tenant,
         program=program,
         form=form,
         document_errors=document_errors or {},
