@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from channelfront.extensions import db
+from channelfront.i18n.locale import SHIPPED_LOCALES
 from channelfront.statements import posting
 from channelfront.statements.models import IncentiveProgram, PeriodClose, Statement
 from incentives.periods import period_of
@@ -319,3 +320,39 @@ def test_program_pages_speak_the_admins_language(console, submit, text_of, progr
     ]
     refused = save(submit, program, "{")
     assert "Es wurde nichts gespeichert" in text_of(refused)
+
+
+@pytest.mark.parametrize("code", SHIPPED_LOCALES)
+def test_every_incentive_page_renders_in_each_language(console, submit, program, code):
+    assert submit("/admin/", "/locale", {"locale": code, "next": "/admin/"}).status_code == 302
+    for path in ["/admin/incentives", "/admin/incentives/programs", page(program)]:
+        response = console.get(path)
+        assert response.status_code == 200, path
+        assert f'<html lang="{code}"' in response.get_data(as_text=True)
+    simulated = save(submit, program, with_rate("0.06"), action="simulate")
+    assert simulated.status_code == 200
+    refused = save(submit, program, "{")
+    assert refused.status_code == 400
+    assert 'class="error-summary"' in refused.get_data(as_text=True)
+
+
+def test_yen_amounts_are_whole_in_japanese(console, submit, ctx):
+    doc = copy.deepcopy(DOC)
+    doc.update(settlement_currency="JPY", timezone="Asia/Tokyo", min_payout="0")
+    row = live_program("sakura", "console-yen", doc)
+    db.session.commit()
+    sakura = tenant("sakura")
+    fact_row = fact(sakura, "YEN-1", months_ago(2), 150_000, product_id=PRODUCT)
+    fact_row.ordering_partner_id = None
+    posting.post(sakura, [fact_row])
+    db.session.commit()
+    assert submit("/admin/", "/locale", {"locale": "ja", "next": "/admin/"}).status_code == 302
+    response = save(submit, row, {**doc, "rules": with_rate("0.06")["rules"]}, action="simulate")
+    assert response.status_code == 200
+    # 150,000 yen: 4 % is 6,000, 6 % is 9,000; yen have no decimals.
+    assert cells(response.get_data(True), "simulation-earned", "sakura")[1:] == [
+        "￥6,000",
+        "￥9,000",
+        "+￥3,000",
+    ]
+    assert "過去12か月でのシミュレーション" in response.get_data(as_text=True)

@@ -248,7 +248,8 @@ def beneficiary_choices() -> list[tuple[str, str]]:
     slugs = {t.slug: t.name for t in tenants.values()}
     for _tid, who in rows:
         company_id = company_id_of(who)
-        found[who] = company_names.get(company_id) or slugs.get(who) or who
+        company = company_names.get(company_id) if company_id is not None else None
+        found[who] = company or slugs.get(who) or who
     return sorted(found.items(), key=lambda item: (item[1].casefold(), item[0]))
 
 

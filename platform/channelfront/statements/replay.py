@@ -30,6 +30,7 @@ from channelfront.accounts.models import Company
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.statements.facts import local_date, to_event, to_minor
+from channelfront.statements.history import kind_of, period_for
 from channelfront.statements.models import IncentiveEvent, IncentiveProgram, PartnerOfRecord
 from channelfront.statements.partners import company_id_of, partners_for
 from channelfront.tenancy.models import Tenant
@@ -204,6 +205,7 @@ class Row:
     old: Side | None
     new: Side | None
     difference: Money
+    partial: bool = False  # the period started before the window: only part of it is in
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,12 @@ def _sums(
     )
 
 
+def _start(key: str) -> date | None:
+    kind = kind_of(key)
+    period = period_for(key, kind) if kind else None
+    return period.start if period else None
+
+
 def compare(program: IncentiveProgram, tenant: Tenant, now: datetime | None = None) -> Comparison:
     """The draft (or, without one, the live document) against the published version,
     both run on the last twelve months of the tenant's facts; ReplayFailed."""
@@ -312,7 +320,9 @@ def compare(program: IncentiveProgram, tenant: Tenant, now: datetime | None = No
     for who, period in set(new.statements) | set(old.statements):
         before, after = old.statements.get((who, period)), new.statements.get((who, period))
         diff = (after.total.minor if after else 0) - (before.total.minor if before else 0)
-        rows.append(Row(who, name(who), period, before, after, Money(diff, currency)))
+        started = _start(period)
+        partial = started is not None and started < facts.window.since
+        rows.append(Row(who, name(who), period, before, after, Money(diff, currency), partial))
     rows.sort(key=lambda r: (r.name.casefold(), r.beneficiary, r.period))
     all_old, all_new = sum(old.earned.values()), sum(new.earned.values())
     fund_old, fund_new = sum(old.funds.values()), sum(new.funds.values())

@@ -113,7 +113,7 @@ def incentives() -> tuple[str, int]:
     if not errors:
         count = admin_queries.statement_count(filters)
         rows = admin_queries.statements_page(filters, page, PER_PAGE)
-    args = {
+    args: dict[str, Any] = {
         "tenant": filters.tenant_id,
         "program": filters.program_id,
         "period": filters.period,
