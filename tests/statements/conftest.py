@@ -3,7 +3,7 @@ order, payment and renewal tests, so incentives are fed through the real order p
 
 from __future__ import annotations
 
-from tests.admin.conftest import console, rows, submit, text_of  # noqa: F401  (console pages)
+from tests.admin.conftest import console, count_queries, rows, submit, text_of  # noqa: F401
 from tests.orders.conftest import northwind_shop, sakura_shop  # noqa: F401
 from tests.payments.conftest import card_order  # noqa: F401
 from tests.renewals.conftest import subscribed  # noqa: F401

@@ -226,3 +226,21 @@ def test_statement_pages_speak_the_admins_language(console, submit, text_of, his
     assert "4 Abrechnungen" in text
     assert "Vorgetragen" in text  # carried forward
     assert "60,00 $" in text
+
+
+def test_the_list_runs_the_same_queries_whatever_the_number_of_statements(
+    console, count_queries, history
+):
+    with count_queries() as few:
+        assert console.get("/admin/incentives").status_code == 200
+    northwind = tenant("northwind")
+    more = live_program("northwind", "console-more", DOC)
+    db.session.commit()
+    for index in range(4):
+        day = months_ago(index + 3)
+        posting.post(northwind, [fact(northwind, f"CM-{index}", day, 10_000, product_id=PRODUCT)])
+    db.session.commit()
+    assert more.id
+    with count_queries() as many:
+        assert console.get("/admin/incentives").status_code == 200
+    assert len(many) == len(few)
