@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
@@ -52,6 +52,7 @@ class Engine:
         self.rules = {rule.id: rule for rule in program.rules}
         self.zone = ZoneInfo(program.timezone)
         self.buckets: dict[BucketKey, Decimal] = {}
+        self.bucket_events: dict[BucketKey, str] = {}
         self._periods: dict[date, Period] = {}
         # Periods closed by hand before their grace days ran out (period keys).
         self.closed_early = frozenset(closed_early)
@@ -219,6 +220,7 @@ class Engine:
                 target, rule.id, who, rule.fund, "earning", currency, purchase.rate_date, origin
             )
             self.buckets[key] = self.buckets.get(key, ZERO) + raw
+            self.bucket_events.setdefault(key, event.id)
             purchase.earned.append(Earned(rule.id, who, rule.fund, None, raw, currency))
             return
         value = self._convert(raw, currency, purchase.rate_date, event.id)
@@ -265,9 +267,12 @@ class Engine:
         if purchase is None:
             raise InputError("refund_of", f"{event.refund_of!r} is not a purchase", event.id)
         self._check_refund(event, purchase)
+        bought = purchase.event
+        if self.recorded_instant(bought) > self.recorded_instant(event):
+            # Nothing is clawed back before the purchase itself was on record.
+            event = replace(event, recorded_at=bought.recorded_at)
         origin = self.period(event.event_date)
         target = self.posting_for(origin, event)
-        bought = purchase.event
         purchase.refunded_amount += event.net_amount
         purchase.refunded_quantity += event.quantity
         full_amount = purchase.refunded_amount == bought.net_amount
@@ -365,6 +370,7 @@ class Engine:
                 origin,
             )
             self.buckets[bucket] = self.buckets.get(bucket, ZERO) - take
+            self.bucket_events.setdefault(bucket, event.id)
             return
         so_far = purchase.clawed.get(key, ZERO)
         remaining = earned.amount + so_far
@@ -398,7 +404,8 @@ class Engine:
                 key=lambda k: (k.type, k.rule_id, k.beneficiary, k.currency, k.rate_date),
             ):
                 raw = self.buckets.pop(key)
-                value = self._convert(raw, key.currency, key.rate_date, None)
+                first_event = self.bucket_events.pop(key, None)
+                value = self._convert(raw, key.currency, key.rate_date, first_event)
                 rule = self.rules[key.rule_id]
                 amount = self._capped(rule, key.beneficiary, posting, value)
                 reason = "cap_reached" if amount == 0 and value > 0 else None

@@ -334,6 +334,10 @@ def event(data: object, index: int, settlement_currency: str) -> Event:
     net_amount = r.money("net_amount", currency)
     if net_amount < 0:
         raise r.fail("net_amount", f"{net_amount} is negative (a refund carries a positive amount)")
+    if kind == "refund" and quantity <= 0:
+        raise r.fail("quantity", "a refund carries the positive quantity it refunds")
+    if kind == "refund" and net_amount <= 0:
+        raise r.fail("net_amount", "a refund carries the positive amount it refunds")
     categories = r.strings("category_path")
     return Event(
         **common,

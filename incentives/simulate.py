@@ -16,7 +16,7 @@ from incentives.ledger import Entry
 from incentives.memory import MemoryState
 from incentives.model import Event, Program
 from incentives.money import text
-from incentives.periods import is_closed
+from incentives.periods import Period, is_closed
 from incentives.statements import Statement, build
 
 
@@ -78,28 +78,34 @@ def _check_refunds(events: list[Event], kept: list[Event]) -> None:
 
 
 def run(engine: Engine, events: list[Event], as_of: date) -> None:
-    """Post events in order, closing each posting period once its events are in."""
+    """Post events in order, then close every period closed on `as_of`, oldest first.
 
-    def order(event: Event) -> tuple[Any, ...]:
+    Closing reads only aggregate volume, which postings never depend on, so the
+    closes can wait until every event is in: a refund recorded in a period's grace
+    days still lowers that period's volume before it closes.
+    """
+    keys: dict[str, tuple[Any, ...]] = {}
+    for event in sorted(events, key=lambda e: e.type == "refund"):
         origin = engine.period(event.event_date)
         instant = engine.recorded_instant(event).astimezone(UTC)
-        return engine.posting_for(origin, event), event.event_date, instant, event.id
-
-    keyed = sorted(((order(event), event) for event in events), key=lambda item: item[0])
+        key = (engine.posting_for(origin, event), event.event_date, instant, 0, event.id)
+        bought = keys.get(event.refund_of or "")
+        if bought is not None and bought > key:
+            key = (*bought[:3], 1, event.id)
+        keys[event.id] = key
     current = None
-    for key, event in keyed:
-        if current is not None and key[0] != current:
-            _finish(engine, current, as_of)
-        current = key[0]
-        engine.post(event)
+    volume_periods: set[Period] = set()
+    for event in sorted(events, key=lambda e: keys[e.id]):
+        posting = keys[event.id][0]
+        if current is not None and posting != current:
+            engine.flush(current)
+        current = posting
+        volume_periods.update(volume.posting for volume in engine.post(event).volumes)
     if current is not None:
-        _finish(engine, current, as_of)
-
-
-def _finish(engine: Engine, period: Any, as_of: date) -> None:
-    engine.flush(period)
-    if is_closed(period, engine.program.grace_days, as_of):
-        engine.close(period)
+        engine.flush(current)
+    for period in sorted(volume_periods):
+        if is_closed(period, engine.program.grace_days, as_of):
+            engine.close(period)
 
 
 def _line(entry: Entry, currency: str) -> dict[str, Any]:

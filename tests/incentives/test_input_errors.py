@@ -141,17 +141,11 @@ def test_an_input_error_is_not_some_other_crash() -> None:
     _assert_names(_error(doc), "events[1].net_amount", "O-2")
 
 
-ZERO_REFUND_ACCEPTED = pytest.mark.xfail(
-    reason="engine: a refund of quantity 0 or amount 0.00 is accepted (the contract says positive)",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     ("amount", "quantity", "field"),
     [
-        pytest.param("10.00", "0", "quantity", marks=ZERO_REFUND_ACCEPTED),
-        pytest.param("0.00", "1", "net_amount", marks=ZERO_REFUND_ACCEPTED),
+        pytest.param("10.00", "0", "quantity"),
+        pytest.param("0.00", "1", "net_amount"),
         ("10.00", "-1", "quantity"),
     ],
 )
@@ -164,10 +158,6 @@ def test_a_refund_carries_a_positive_quantity_and_amount(
     _assert_names(_error(doc), f"events[1].{field}", "R-1")
 
 
-@pytest.mark.xfail(
-    reason="engine: under statement_date the error names field 'currency' and no event",
-    strict=True,
-)
 def test_a_missing_exchange_rate_under_the_statement_date_policy() -> None:
     doc = document(
         program(percent(), fx_rate_date="statement_date"),

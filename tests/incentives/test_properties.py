@@ -8,7 +8,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -358,11 +357,6 @@ GRACE_DAYS_REFUND = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="engine: a refund dated in the next period's first days, while the purchase's "
-    "period is in its grace days, loses its volume",
-    strict=True,
-)
 @SETTINGS
 @example(events=GRACE_DAYS_REFUND, grace_days=5, period="monthly")
 @given(

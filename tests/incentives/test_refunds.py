@@ -232,11 +232,6 @@ def test_aggregate_statements_carry_no_clawback_lines() -> None:
     assert types == {"earning", "prior_period_adjustment"}
 
 
-@pytest.mark.xfail(
-    reason="engine: a refund's volume aimed at a period closed earlier in the run is lost "
-    "(March pays 480.00, not 180.00, and no adjustment follows)",
-    strict=True,
-)
 def test_a_refund_dated_in_the_grace_days_lowers_its_still_open_origin_period() -> None:
     sale = purchase("O-1", "2025-03-20", "12000.00", "4")
     doc = document(
@@ -253,11 +248,6 @@ def test_a_refund_dated_in_the_grace_days_lowers_its_still_open_origin_period() 
     assert periods(out, "D1") == ["2025-03"]
 
 
-@pytest.mark.xfail(
-    reason="engine: the prior-period adjustment aimed at February (before the refund's own "
-    "March) is never written; the -300.00 is lost",
-    strict=True,
-)
 def test_a_late_refund_adjusts_in_the_earliest_open_statement_not_its_own_period() -> None:
     sale = purchase("O-1", "2025-01-20", "12000.00", "4")  # January: 12000 x 0.04 = 480.00
     doc = document(
@@ -285,3 +275,21 @@ def test_a_prior_period_adjustment_is_written_even_when_it_is_zero() -> None:
 
     assert _rows(out, "2025-Q1") == [("earning", "2025-Q1", "1500.00", None)]
     assert _rows(out, "2025-Q2") == [("prior_period_adjustment", "2025-Q1", "0.00", None)]
+
+
+def test_a_refund_waits_for_its_purchase_recorded_late() -> None:
+    # The sale of March 1 is recorded on May 20 (March closed April 5), so it posts
+    # to May; its refund of March 5, recorded on time, can only claw back after it.
+    sale = purchase("O-1", "2025-03-01", "1000.00", "1", recorded_at="2025-05-20T09:00:00+00:00")
+    doc = document(
+        program(percent(rate="0.10"), grace_days=5),
+        [refund(sale, "R-1", "2025-03-05", "1000.00", "1"), sale],
+    )
+    out = simulate(doc, "2025-07-01")
+
+    # 1000 x 10 % = 100.00 earned in May, and the whole of it clawed back there too
+    assert lines(statement(out, "D1", "2025-05")) == expect(
+        ("pc", "earning", "O-1", "100.00", None),
+        ("pc", "clawback", "R-1", "-100.00", None),
+    )
+    assert periods(out, "D1") == ["2025-05"]
