@@ -7,13 +7,13 @@ program published later can be tried on real history in the simulator.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
 from channelfront.extensions import db
 from channelfront.statements import programs
-from channelfront.statements.facts import local_date, to_event
+from channelfront.statements.facts import aware, local_date, to_event
 from channelfront.statements.models import (
     IncentiveEvent,
     IncentiveProgram,
@@ -71,12 +71,17 @@ def post(tenant: Tenant, rows: Sequence[IncentiveEvent], order_id: int | None = 
         db.session.add(fact)
 
 
+EARLIEST_ZONE = timezone(timedelta(hours=-12))
+
+
 def _record_partner(fact: IncentiveEvent) -> None:
     """With no live program, still note who sold (or renewed) a subscription, as the
     engine would: a program published later pays its renewals to that partner."""
     if not (fact.type == "purchase" and fact.subscription_id and fact.ordering_partner_id):
         return
-    day = fact.event_date
+    # With no program there is no time zone: take the instant's earliest calendar date
+    # anywhere (UTC-12), so a program in any zone finds the record on its local date.
+    day = aware(fact.recorded_at).astimezone(EARLIEST_ZONE).date()
     known = db.session.scalar(
         select(PartnerOfRecord.id).where(
             PartnerOfRecord.tenant_id == fact.tenant_id,
