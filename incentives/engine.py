@@ -12,7 +12,7 @@ from incentives import rates
 from incentives.errors import InputError
 from incentives.fx import FxTable
 from incentives.ledger import ZERO, Earned, Entry, Posting, Purchase, State, Volume
-from incentives.matching import beneficiary, matches, winners
+from incentives.matching import beneficiary, matches, takes_record, winners
 from incentives.model import Event, Partner, Program, Rule, Transfer
 from incentives.money import round_minor
 from incentives.periods import Period, following, period_of, posting_period
@@ -133,10 +133,9 @@ class Engine:
         origin = self.period(event.event_date)
         target = self.posting_for(origin, event)
         record = self.partner_of_record(event)
-        if event.subscription_id and event.ordering_partner_id:
-            first = event.event_kind in ("new", "expansion") and record is None
-            if first or event.event_kind == "renewal":
-                posting.partner_of_record = record = event.ordering_partner_id
+        taken = takes_record(event, record)
+        if taken is not None:
+            posting.partner_of_record = record = taken
         statement_rates = self.program.fx_rate_date == "statement_date"
         purchase = Purchase(event, origin, origin.end if statement_rates else event.event_date)
         posting.purchase = purchase

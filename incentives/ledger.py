@@ -101,7 +101,11 @@ class State(Protocol):
     def volumes(
         self, rule_id: str, beneficiary: str, origin: Period, through: Period
     ) -> list[Volume]:
-        """Volume of `origin` known by the close of `through` (posting <= through)."""
+        """Volume of `origin` known by the close of `through` (posting <= through).
+
+        The engine only sums them (each at its currency and rate date), so a state may
+        return them already summed per currency and rate date.
+        """
 
     def volume_keys(self, posting: Period) -> set[tuple[str, str, Period]]:
         """(rule, beneficiary, origin) of every volume posted to `posting`."""

@@ -16,6 +16,18 @@ def beneficiary(rule: Rule, event: Event, partner_of_record: str | None) -> str 
     return partner_of_record
 
 
+def takes_record(event: Event, partner_of_record: str | None) -> str | None:
+    """The partner a purchase makes its subscription's partner of record, or None.
+
+    The ordering partner of a renewal, or of the first sale (new or expansion) of a
+    subscription that has no partner of record yet.
+    """
+    if not (event.subscription_id and event.ordering_partner_id):
+        return None
+    first = event.event_kind in ("new", "expansion") and partner_of_record is None
+    return event.ordering_partner_id if first or event.event_kind == "renewal" else None
+
+
 def _within(values: tuple[str, ...] | None, value: str | None) -> bool:
     return values is None or value in values
 

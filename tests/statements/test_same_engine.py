@@ -19,6 +19,7 @@ from channelfront.statements import close, posting
 from channelfront.statements.facts import from_minor, to_event
 from channelfront.statements.models import IncentiveEvent, LedgerEntry, Statement
 from channelfront.statements.partners import partners_for
+from channelfront.statements.replay import contract_event, contract_partner
 from incentives import simulate
 from incentives.money import text
 from tests.statements.programs_data import (
@@ -94,40 +95,14 @@ def scenario() -> list[IncentiveEvent]:
 
 
 def contract_document(row, keys: list[str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The stored facts `keys` as the simulator's input, written by the console's replay."""
     zone = row.document["timezone"]
     rows = db.session.scalars(select(IncentiveEvent).where(IncentiveEvent.key.in_(keys)))
-    events = []
-    for stored in sorted(rows, key=lambda r: keys.index(r.key)):
-        event = to_event(stored, zone)
-        events.append(
-            {
-                "id": event.id,
-                "type": event.type,
-                "event_date": event.event_date.isoformat(),
-                "recorded_at": event.recorded_at.isoformat(),
-                "channel": event.channel,
-                "distributor_id": event.distributor_id,
-                "ordering_partner_id": event.ordering_partner_id,
-                "subscription_id": event.subscription_id,
-                "event_kind": event.event_kind,
-                "term_index": event.term_index,
-                "product_id": event.product_id,
-                "category_path": list(event.category_path),
-                "quantity": str(event.quantity),
-                "net_amount": text(event.net_amount, event.currency),
-                "currency": event.currency,
-                "refund_of": event.refund_of,
-            }
-        )
-    partners = [
-        {
-            "id": p.id,
-            "kind": p.kind,
-            "tier_history": [{"from": d.isoformat(), "tier": t} for d, t in p.tiers],
-            "status_history": [{"from": d.isoformat(), "status": s} for d, s in p.statuses],
-        }
-        for p in partners_for(tenant("northwind")).values()
+    events = [
+        contract_event(to_event(stored, zone))
+        for stored in sorted(rows, key=lambda r: keys.index(r.key))
     ]
+    partners = [contract_partner(p) for p in partners_for(tenant("northwind")).values()]
     return {"program": row.document, "partners": partners, "events": events}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -173,19 +172,21 @@ def _statements(
     tenant: Tenant, row: IncentiveProgram, program: Program, period: Period, now: datetime
 ) -> list[Statement]:
     currency = program.settlement_currency
-    totals: dict[str, int] = defaultdict(int)
-    for beneficiary, amount in db.session.execute(
-        select(LedgerEntry.beneficiary, LedgerEntry.amount_minor).where(
+    totals = db.session.execute(
+        select(LedgerEntry.beneficiary, func.sum(LedgerEntry.amount_minor))
+        .where(
+            LedgerEntry.tenant_id == tenant.id,
             LedgerEntry.program_id == row.id,
             LedgerEntry.posting_start == period.start,
             LedgerEntry.fund.is_(False),
         )
-    ):
-        totals[beneficiary] += amount
+        .group_by(LedgerEntry.beneficiary)
+        .order_by(LedgerEntry.beneficiary)
+    )
     written = []
-    for beneficiary in sorted(totals):
+    for beneficiary, lines_total in totals.all():
         opening = _carry(row.id, beneficiary, period.start)
-        total = opening + totals[beneficiary]
+        total = opening + int(lines_total)
         outcome = disposition(program, from_minor(total, currency))
         statement = Statement(
             tenant_id=tenant.id,

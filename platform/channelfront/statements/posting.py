@@ -24,6 +24,7 @@ from channelfront.statements.partners import partners_for
 from channelfront.statements.sql_state import SqlState
 from channelfront.tenancy.models import Tenant
 from incentives import Engine
+from incentives.matching import takes_record
 
 
 def closed_periods(program_id: int) -> set[str]:
@@ -77,24 +78,28 @@ EARLIEST_ZONE = timezone(timedelta(hours=-12))
 def _record_partner(fact: IncentiveEvent) -> None:
     """With no live program, still note who sold (or renewed) a subscription, as the
     engine would: a program published later pays its renewals to that partner."""
-    if not (fact.type == "purchase" and fact.subscription_id and fact.ordering_partner_id):
+    if fact.type != "purchase" or not fact.subscription_id:
         return
     # With no program there is no time zone: take the instant's earliest calendar date
     # anywhere (UTC-12), so a program in any zone finds the record on its local date.
     day = aware(fact.recorded_at).astimezone(EARLIEST_ZONE).date()
     known = db.session.scalar(
-        select(PartnerOfRecord.id).where(
+        select(PartnerOfRecord.partner_id)
+        .where(
             PartnerOfRecord.tenant_id == fact.tenant_id,
             PartnerOfRecord.subscription_id == fact.subscription_id,
             PartnerOfRecord.effective_on <= day,
         )
+        .order_by(PartnerOfRecord.effective_on.desc(), PartnerOfRecord.id)
+        .limit(1)
     )
-    if fact.event_kind == "renewal" or (fact.event_kind in ("new", "expansion") and not known):
+    taken = takes_record(to_event(fact, "UTC"), known)
+    if taken is not None:
         db.session.add(
             PartnerOfRecord(
                 tenant_id=fact.tenant_id,
                 subscription_id=fact.subscription_id,
                 effective_on=day,
-                partner_id=fact.ordering_partner_id,
+                partner_id=taken,
             )
         )
