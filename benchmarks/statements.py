@@ -44,9 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import build, fresh_database, memory_kib, postgres_available, server_env
 from catalog import make_app
-from loadgen import ROOT, BenchmarkFailed
+from loadgen import HOST, PASSWORD, ROOT, BenchmarkFailed, csrf_token
 
 QUARTER = "2026-Q3"
+STAFF = "finance@northwind.example"
 OUT = Path(__file__).resolve().parent / "out" / "statements.json"
 
 PLAIN_SUM = """
@@ -66,6 +67,45 @@ def quarter_bounds(zone: str) -> tuple[datetime, datetime]:
         datetime(2026, 7, 1, tzinfo=local).astimezone(UTC),
         datetime(2026, 10, 1, tzinfo=local).astimezone(UTC),
     )
+
+
+def reset_peak() -> None:
+    """Start the process's peak resident memory (VmHWM) again from its present size."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def distributor_pages(app: Any, statement_id: int) -> dict[str, Any]:
+    """The distributor's staff read the statement: its page, then its whole CSV."""
+    client = app.test_client()
+    base = f"http://{HOST}"
+    token = csrf_token(client.get("/login", base_url=base).get_data(as_text=True))
+    signed = client.post(
+        "/login", base_url=base, data={"email": STAFF, "password": PASSWORD, "csrf_token": token}
+    )
+    if signed.status_code != 302:
+        raise BenchmarkFailed(f"sign-in as {STAFF} answered {signed.status_code}")
+    timings = {}
+    for name, path in (("home", "/incentives"), ("page", f"/incentives/statements/{statement_id}")):
+        client.get(path, base_url=base)  # warm: templates, caches
+        began = time.perf_counter()
+        response = client.get(path, base_url=base)
+        timings[f"{name}_seconds"] = round(time.perf_counter() - began, 3)
+        if response.status_code != 200:
+            raise BenchmarkFailed(f"{path} answered {response.status_code}")
+    reset_peak()
+    before = memory_kib(os.getpid())["VmRSS"]
+    began = time.perf_counter()
+    response = client.get(f"/incentives/statements/{statement_id}.csv", base_url=base)
+    size = rows = 0
+    for chunk in response.response:
+        size += len(chunk)
+        rows += chunk.count(b"\n") if isinstance(chunk, bytes) else chunk.count("\n")
+    response.close()
+    timings["csv_seconds"] = round(time.perf_counter() - began, 3)
+    timings["csv_rows"] = rows
+    timings["csv_mib"] = round(size / 2**20, 1)
+    timings["csv_rss_growth_mib"] = round((memory_kib(os.getpid())["VmHWM"] - before) / 1024, 1)
+    return timings
 
 
 def measure(database_url: str, tenant_id: int, program_id: int) -> dict[str, Any]:
@@ -115,7 +155,16 @@ def measure(database_url: str, tenant_id: int, program_id: int) -> dict[str, Any
                     LedgerEntry.posting_start == period.start,
                 )
             )
+            statement_id = db.session.scalar(
+                select(Statement.id).where(
+                    Statement.program_id == program_id,
+                    Statement.period == QUARTER,
+                    Statement.beneficiary == "northwind",
+                )
+            )
+        pages = distributor_pages(app, statement_id) if statement_id is not None else {}
     return {
+        **pages,
         "closed": closed,
         "order_lines": int(lines),
         "lines_total_minor": int(total),
@@ -164,7 +213,7 @@ def report(figures: dict[str, Any], seeded: dict[str, Any]) -> list[str]:
     plain = min(figures["plain_sum_seconds"])
     ratio = figures["statement_seconds"] / plain if plain else float("inf")
     distributor = next(s for s in figures["statements"] if s["beneficiary"] == "northwind")
-    return [
+    printed = [
         f"quarter {QUARTER} on northwind: {figures['order_lines']:,} order lines in "
         f"{seeded['orders']:,} orders, {figures['ledger_entries']:,} ledger entries",
         f"seeding: {seeded['seconds']:.0f} s (posting through the engine "
@@ -178,6 +227,15 @@ def report(figures: dict[str, Any], seeded: dict[str, Any]) -> list[str]:
         f"({distributor['disposition']}); {len(figures['statements'])} statements",
         f"memory of the closing process: {figures['rss_before_mib']:.0f} MiB before, "
         f"peak {figures['rss_peak_mib']:.0f} MiB",
+    ]
+    if "csv_rows" not in figures:
+        return printed
+    return [
+        *printed,
+        f"distributor's pages (in-process): /incentives {figures['home_seconds']:.3f} s, "
+        f"the statement {figures['page_seconds']:.3f} s",
+        f"statement CSV: {figures['csv_rows']:,} rows, {figures['csv_mib']:.0f} MiB in "
+        f"{figures['csv_seconds']:.1f} s, memory grew {figures['csv_rss_growth_mib']:.0f} MiB",
     ]
 
 
