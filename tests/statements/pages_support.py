@@ -18,6 +18,7 @@ from channelfront.accounts.passwords import hash_password
 from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db
 from channelfront.statements import programs
+from channelfront.statements.close import fund_totals
 from channelfront.statements.models import (
     CreditNote,
     IncentiveProgram,
@@ -219,7 +220,8 @@ def close(
     remaining_minor: int | None = None,
     company_id: int | None = None,
 ) -> Statement:
-    """A closed statement (and its period close, and a credit note when `note` is given)."""
+    """A closed statement (and its period close with its fund totals, and a credit note
+    when `note` is given)."""
     currency = row.document["settlement_currency"]
     closed_at = datetime(period.end.year, period.end.month, period.end.day, 23, tzinfo=UTC)
     statement = Statement(
@@ -251,6 +253,8 @@ def close(
                 closed_at=closed_at,
             )
         )
+        db.session.flush()
+        fund_totals(row, period)
     db.session.flush()
     if note:
         db.session.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
 from channelfront.orders.checkout import submit
-from channelfront.statements.models import LedgerEntry
+from channelfront.statements import close as closing
+from channelfront.statements.models import FundTotal, LedgerEntry
+from incentives.periods import period_of
 from tests.orders.conftest import checkout_request
 from tests.statements.pages_support import (
     QUARTERLY,
@@ -82,6 +85,30 @@ def test_finance_sees_the_open_quarter_with_its_lines_the_estimate_and_the_fund(
     assert "Estimates are not statement lines" in block
     fund = section(page, "fund", program="u-dist")
     assert "$50.00" in text(fund)
+
+
+def test_the_fund_balance_keeps_what_closed_periods_accrued(ctx, client_for):
+    dist = program("northwind", "u-fund", QUARTERLY)
+    now = current_quarter()
+    earlier = period_of(now.start - timedelta(days=1), "quarterly")
+    line(dist, "northwind", earlier, 30_00, rule="mdf", fund=True)
+    line(dist, "northwind", earlier, 12_00, rule="mdf", fund=True)
+    line(dist, "northwind", earlier, 5_00)
+    line(dist, "company-999", earlier, 7_00, rule="mdf", fund=True)  # someone else's fund
+    line(dist, "northwind", now, 8_00, rule="mdf", fund=True)
+    db.session.commit()
+    moment = datetime.combine(now.start, time(12), UTC)
+    assert closing.close_one(closing.Due(dist.tenant_id, dist.id, earlier), moment)
+
+    totals = db.session.execute(
+        select(FundTotal.beneficiary, FundTotal.period, FundTotal.total_minor, FundTotal.entries)
+        .where(FundTotal.program_id == dist.id)
+        .order_by(FundTotal.beneficiary)
+    ).all()
+    assert totals == [("company-999", earlier.key, 7_00, 1), ("northwind", earlier.key, 42_00, 2)]
+    page = signed_in(client_for("northwind.localhost"), FINANCE).get("/incentives")
+    fund = section(page.get_data(as_text=True), "fund", program="u-fund")
+    assert "$50.00" in text(fund)  # 42.00 closed + 8.00 open; not the other partner's 7.00
 
 
 def test_a_real_order_shows_up_in_the_open_period_with_a_link_to_its_invoice(

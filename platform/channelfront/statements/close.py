@@ -24,6 +24,7 @@ from channelfront.statements import programs
 from channelfront.statements.facts import from_minor, local_date
 from channelfront.statements.models import (
     CreditNote,
+    FundTotal,
     IncentiveProgram,
     LedgerEntry,
     PeriodClose,
@@ -165,7 +166,40 @@ def _close(
     engine = engine_for(row, tenant)
     engine.close(period)
     _statements(tenant, row, engine.program, period, now)
+    fund_totals(row, period)
     return True
+
+
+def fund_totals(row: IncentiveProgram, period: Period) -> None:
+    """Sum each beneficiary's fund entries of the period as it closes (no commit)."""
+    totals = db.session.execute(
+        select(
+            LedgerEntry.beneficiary,
+            LedgerEntry.currency,
+            func.sum(LedgerEntry.amount_minor),
+            func.count(LedgerEntry.id),
+        )
+        .where(
+            LedgerEntry.tenant_id == row.tenant_id,
+            LedgerEntry.program_id == row.id,
+            LedgerEntry.posting_start == period.start,
+            LedgerEntry.fund.is_(True),
+        )
+        .group_by(LedgerEntry.beneficiary, LedgerEntry.currency)
+    )
+    db.session.add_all(
+        FundTotal(
+            tenant_id=row.tenant_id,
+            program_id=row.id,
+            beneficiary=beneficiary,
+            period=period.key,
+            period_start=period.start,
+            currency=currency,
+            total_minor=int(total),
+            entries=int(count),
+        )
+        for beneficiary, currency, total, count in totals.all()
+    )
 
 
 def _statements(

@@ -195,6 +195,28 @@ class Statement(TenantOwned, db.Model):
     closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FundTotal(TenantOwned, db.Model):
+    """A beneficiary's fund accruals (MDF) in one closed period, summed at its close.
+
+    A fund balance is these totals plus the fund entries of the open periods, so it
+    reads one row per closed period instead of every accrual ever written.
+    """
+
+    __tablename__ = "fund_total"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "program_id", "beneficiary", "period", "currency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("incentive_program.id"))
+    beneficiary: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    entries: Mapped[int] = mapped_column()
+
+
 class CreditNote(TenantOwned, db.Model):
     """A paid statement, spendable against the beneficiary's later purchases."""
 
@@ -224,7 +246,7 @@ class CreditNoteUse(TenantOwned, db.Model):
     used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-APPEND_ONLY = (IncentiveEvent, LedgerEntry, VolumeEntry, Statement)
+APPEND_ONLY = (IncentiveEvent, LedgerEntry, VolumeEntry, Statement, FundTotal)
 
 
 class AppendOnlyViolation(RuntimeError):

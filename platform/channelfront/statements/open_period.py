@@ -31,6 +31,7 @@ from channelfront.statements.queries import (
     keys_filter,
     line_view,
     lines_select,
+    open_posting,
 )
 from incentives import rates
 from incentives.money import exponent, round_minor
@@ -110,6 +111,7 @@ def open_statements(
             LedgerEntry.tenant_id == viewer.tenant_id,
             LedgerEntry.beneficiary == viewer.beneficiary,
             LedgerEntry.fund.is_(False),
+            open_posting(viewer.tenant_id),
             *_not_closed(LedgerEntry.program_id, LedgerEntry.posting_start, viewer.beneficiary),
         )
         .group_by(LedgerEntry.program_id, LedgerEntry.posting_period, LedgerEntry.posting_start)
@@ -269,11 +271,17 @@ def _volumes(
     """Volume per (program, rule, origin period start) and currency, open periods and the
     same periods a year earlier (growth baselines), in one query."""
     starts: set[date] = set()
+    rule_ids: set[str] = set()
     for pid, start in periods:
-        kind = programs_[pid].period_kind
+        info = programs_[pid]
+        kind = info.period_kind
         starts.add(start)
         if kind:
             starts.add(prior_year(period_of(start, kind), kind).start)
+        if info.engine is not None:
+            rule_ids.update(rule.id for rule in info.engine.rules if rule.aggregate)
+    if not rule_ids:
+        return {}
     rows = db.session.execute(
         select(
             VolumeEntry.program_id,
@@ -287,6 +295,7 @@ def _volumes(
             VolumeEntry.tenant_id == viewer.tenant_id,
             VolumeEntry.beneficiary == viewer.beneficiary,
             VolumeEntry.program_id.in_({pid for pid, _s in periods}),
+            VolumeEntry.rule_id.in_(rule_ids),
             VolumeEntry.origin_start.in_(starts),
         )
         .group_by(

@@ -21,8 +21,10 @@ from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.statements.models import (
     CreditNote,
+    FundTotal,
     IncentiveProgram,
     LedgerEntry,
+    PeriodClose,
     Statement,
 )
 from channelfront.statements.programs import engine_program
@@ -379,9 +381,40 @@ def lines_page(
 # -- funds, credit notes and the chart -----------------------------------------------------------
 
 
+def open_posting(tenant_id: int) -> Any:
+    """A condition on ledger entries: posted to a period of their program not closed yet.
+
+    Periods close in order, so these are the periods after each program's latest close:
+    a range on the ledger's statement index, whatever the length of the history.
+    """
+    latest = dict(
+        db.session.execute(
+            select(PeriodClose.program_id, func.max(PeriodClose.period_start))
+            .where(PeriodClose.tenant_id == tenant_id)
+            .group_by(PeriodClose.program_id)
+        ).all()
+    )
+    after_close = [
+        and_(LedgerEntry.program_id == pid, LedgerEntry.posting_start > start)
+        for pid, start in sorted(latest.items())
+    ]
+    return or_(LedgerEntry.program_id.not_in(list(latest)), *after_close)
+
+
 def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[FundBalance]:
-    """The MDF balance of each program the viewer has fund entries in."""
-    rows = db.session.execute(
+    """The MDF balance of each program the viewer has fund entries in: the totals of the
+    closed periods plus the fund entries of the open ones."""
+    closed = (
+        select(
+            FundTotal.program_id,
+            FundTotal.currency,
+            func.sum(FundTotal.total_minor),
+            func.sum(FundTotal.entries),
+        )
+        .where(FundTotal.tenant_id == viewer.tenant_id, FundTotal.beneficiary == viewer.beneficiary)
+        .group_by(FundTotal.program_id, FundTotal.currency)
+    )
+    still_open = (
         select(
             LedgerEntry.program_id,
             LedgerEntry.currency,
@@ -392,13 +425,18 @@ def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Fun
             LedgerEntry.tenant_id == viewer.tenant_id,
             LedgerEntry.beneficiary == viewer.beneficiary,
             LedgerEntry.fund.is_(True),
+            open_posting(viewer.tenant_id),
         )
         .group_by(LedgerEntry.program_id, LedgerEntry.currency)
-        .order_by(LedgerEntry.program_id)
     )
+    balances: dict[tuple[int, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for query in (closed, still_open):
+        for pid, currency, total, count in db.session.execute(query):
+            minor, entries = balances[(pid, currency)]
+            balances[(pid, currency)] = (minor + int(total or 0), entries + int(count or 0))
     return [
-        FundBalance(programs_[pid], Money(int(total or 0), currency), count)
-        for pid, currency, total, count in rows
+        FundBalance(programs_[pid], Money(minor, currency), entries)
+        for (pid, currency), (minor, entries) in sorted(balances.items())
         if pid in programs_
     ]
 
