@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
@@ -381,24 +382,29 @@ def lines_page(
 # -- funds, credit notes and the chart -----------------------------------------------------------
 
 
-def open_posting(tenant_id: int) -> Any:
-    """A condition on ledger entries: posted to a period of their program not closed yet.
+def open_posting(tenant_id: int, program_ids: Iterable[int]) -> Any:
+    """A condition on ledger entries of these programs: posted to a period not closed yet.
 
     Periods close in order, so these are the periods after each program's latest close:
-    a range on the ledger's statement index, whatever the length of the history.
+    one range a program on the ledger's statement index, whatever the history's length.
     """
+    ids = sorted(set(program_ids))
     latest = dict(
         db.session.execute(
             select(PeriodClose.program_id, func.max(PeriodClose.period_start))
-            .where(PeriodClose.tenant_id == tenant_id)
+            .where(PeriodClose.tenant_id == tenant_id, PeriodClose.program_id.in_(ids))
             .group_by(PeriodClose.program_id)
         ).all()
     )
-    after_close = [
-        and_(LedgerEntry.program_id == pid, LedgerEntry.posting_start > start)
-        for pid, start in sorted(latest.items())
-    ]
-    return or_(LedgerEntry.program_id.not_in(list(latest)), *after_close)
+    return or_(
+        false(),
+        *(
+            and_(LedgerEntry.program_id == pid, LedgerEntry.posting_start > latest[pid])
+            if pid in latest
+            else LedgerEntry.program_id == pid
+            for pid in ids
+        ),
+    )
 
 
 def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[FundBalance]:
@@ -425,7 +431,7 @@ def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Fun
             LedgerEntry.tenant_id == viewer.tenant_id,
             LedgerEntry.beneficiary == viewer.beneficiary,
             LedgerEntry.fund.is_(True),
-            open_posting(viewer.tenant_id),
+            open_posting(viewer.tenant_id, programs_),
         )
         .group_by(LedgerEntry.program_id, LedgerEntry.currency)
     )
