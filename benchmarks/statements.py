@@ -108,6 +108,26 @@ def distributor_pages(app: Any, statement_id: int) -> dict[str, Any]:
     return timings
 
 
+def console_list() -> dict[str, float]:
+    """The reads of the vendor console's statement list (every tenant), timed after a warm one."""
+    from channelfront.statements import admin_queries
+
+    reads = {
+        "console_choices_seconds": admin_queries.beneficiary_choices,
+        "console_count_seconds": lambda: admin_queries.statement_count(admin_queries.Filters()),
+        "console_page_seconds": lambda: admin_queries.statements_page(
+            admin_queries.Filters(), 1, 50
+        ),
+    }
+    timings = {}
+    for name, read in reads.items():
+        read()
+        began = time.perf_counter()
+        read()
+        timings[name] = round(time.perf_counter() - began, 3)
+    return timings
+
+
 def measure(database_url: str, tenant_id: int, program_id: int) -> dict[str, Any]:
     """In this (fresh) process: the plain sum three times, then the close; the figures."""
     from sqlalchemy import func, select
@@ -163,6 +183,7 @@ def measure(database_url: str, tenant_id: int, program_id: int) -> dict[str, Any
                 )
             )
         pages = distributor_pages(app, statement_id) if statement_id is not None else {}
+        pages.update(console_list())
     return {
         **pages,
         "closed": closed,
@@ -236,6 +257,9 @@ def report(figures: dict[str, Any], seeded: dict[str, Any]) -> list[str]:
         f"the statement {figures['page_seconds']:.3f} s",
         f"statement CSV: {figures['csv_rows']:,} rows, {figures['csv_mib']:.0f} MiB in "
         f"{figures['csv_seconds']:.1f} s, memory grew {figures['csv_rss_growth_mib']:.0f} MiB",
+        f"vendor console's statement list (in-process reads): beneficiaries "
+        f"{figures['console_choices_seconds']:.3f} s, count {figures['console_count_seconds']:.3f}"
+        f" s, first page {figures['console_page_seconds']:.3f} s",
     ]
 
 
