@@ -59,14 +59,13 @@ from loadgen import (
     BUYER,
     HOST,
     LUA_REPORT,
-    PASSWORD,
     ROOT,
     USER_AGENT,
     BenchmarkFailed,
     LoadResult,
-    csrf_token,
     free_port,
     sign_in,
+    signed_in_client,
 )
 
 sys.path.insert(0, str(ROOT / "platform"))  # this checkout's code, not an installed copy
@@ -116,18 +115,6 @@ class Result:
     export: Export
     server_export: ServerExport
     loads: list[LoadResult]
-
-
-def signed_in_client(app):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    base = f"http://{HOST}"
-    token = csrf_token(client.get("/login", base_url=base).get_data(as_text=True))
-    response = client.post(
-        "/login", base_url=base, data={"email": BUYER, "password": PASSWORD, "csrf_token": token}
-    )
-    if response.status_code != 302:
-        raise BenchmarkFailed(f"in-process sign-in answered {response.status_code}")
-    return client
 
 
 def in_process(app, api_token_value: str, orders: int, samples: int = 40) -> InProcess:  # type: ignore[no-untyped-def]

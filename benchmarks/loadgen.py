@@ -49,6 +49,19 @@ def csrf_token(page: str) -> str:
     return match.group(1)
 
 
+def signed_in_client(app, email: str = BUYER):  # type: ignore[no-untyped-def]
+    """A Flask test client of `app` on the storefront host, signed in as `email`."""
+    client = app.test_client()
+    base = f"http://{HOST}"
+    token = csrf_token(client.get("/login", base_url=base).get_data(as_text=True))
+    response = client.post(
+        "/login", base_url=base, data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    if response.status_code != 302:
+        raise BenchmarkFailed(f"in-process sign-in as {email} answered {response.status_code}")
+    return client
+
+
 # --- the served app ----------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import build, fresh_database, memory_kib, postgres_available, server_env
 from catalog import make_app
-from loadgen import HOST, PASSWORD, ROOT, BenchmarkFailed, csrf_token
+from loadgen import HOST, ROOT, BenchmarkFailed, signed_in_client
 
 QUARTER = "2026-Q3"
 STAFF = "finance@northwind.example"
@@ -76,14 +76,8 @@ def reset_peak() -> None:
 
 def distributor_pages(app: Any, statement_id: int) -> dict[str, Any]:
     """The distributor's staff read the statement: its page, then its whole CSV."""
-    client = app.test_client()
+    client = signed_in_client(app, STAFF)
     base = f"http://{HOST}"
-    token = csrf_token(client.get("/login", base_url=base).get_data(as_text=True))
-    signed = client.post(
-        "/login", base_url=base, data={"email": STAFF, "password": PASSWORD, "csrf_token": token}
-    )
-    if signed.status_code != 302:
-        raise BenchmarkFailed(f"sign-in as {STAFF} answered {signed.status_code}")
     timings = {}
     for name, path in (("home", "/incentives"), ("page", f"/incentives/statements/{statement_id}")):
         client.get(path, base_url=base)  # warm: templates, caches
