@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 
 from channelfront.accounts.models import Company, User
 from channelfront.extensions import db
@@ -31,6 +42,7 @@ from channelfront.statements.models import (
 from channelfront.statements.partners import company_id_of
 from channelfront.statements.posting import closed_periods
 from channelfront.statements.programs import engine_program
+from channelfront.statements.queries import open_posting
 from channelfront.statements.replay import names
 from channelfront.tenancy.models import Tenant
 from incentives.periods import Period, following, period_of
@@ -101,7 +113,7 @@ def _open(filters: Filters) -> Any:
             literal("open").label("status"),
             cast(null(), Integer).label("statement_id"),
         )
-        .where(LedgerEntry.fund.is_(False), ~has_statement)
+        .where(LedgerEntry.fund.is_(False), _open_periods(filters), ~has_statement)
         .group_by(
             LedgerEntry.tenant_id,
             LedgerEntry.program_id,
@@ -114,6 +126,20 @@ def _open(filters: Filters) -> Any:
     if filters.status and filters.status != "open":
         stmt = stmt.where(literal(False))
     return _narrow(stmt, filters, LedgerEntry, LedgerEntry.posting_period)
+
+
+def _program_ids(filters: Filters) -> list[int]:
+    if filters.program_id is not None:
+        return [filters.program_id]
+    programs = select(IncentiveProgram.id)
+    if filters.tenant_id is not None:
+        programs = programs.where(IncentiveProgram.tenant_id == filters.tenant_id)
+    return list(db.session.scalars(programs))
+
+
+def _open_periods(filters: Filters) -> Any:
+    """Entries in periods after their program's latest close (a range a program)."""
+    return open_posting(_program_ids(filters), filters.tenant_id)
 
 
 def _narrow(stmt: Any, filters: Filters, model: Any, period: Any) -> Any:
@@ -233,12 +259,13 @@ def program_choices() -> list[tuple[IncentiveProgram, Tenant]]:
 
 
 def beneficiary_choices() -> list[tuple[str, str]]:
-    """Everyone with a statement line anywhere: (partner id, name), by name."""
-    rows = db.session.execute(
-        select(LedgerEntry.tenant_id, LedgerEntry.beneficiary)
-        .where(LedgerEntry.fund.is_(False))
-        .distinct()
-    ).all()
+    """Everyone with a statement line anywhere: (partner id, name), by name: those with a
+    closed statement, and those with lines in an open period."""
+    closed = select(Statement.tenant_id, Statement.beneficiary)
+    still_open = select(LedgerEntry.tenant_id, LedgerEntry.beneficiary).where(
+        LedgerEntry.fund.is_(False), _open_periods(Filters())
+    )
+    rows = db.session.execute(union(closed, still_open)).all()
     tenants = {t.id: t for t in db.session.scalars(select(Tenant))}
     found: dict[str, str] = {}
     companies = {company_id_of(who) for _tid, who in rows} - {None}

@@ -105,6 +105,8 @@ db.Index(
     LedgerEntry.beneficiary,
     LedgerEntry.posting_start,
 )
+# The open periods of a program across its beneficiaries (the vendor console).
+db.Index("ix_ledger_entry_period", LedgerEntry.program_id, LedgerEntry.posting_start)
 # The engine's running sums (caps, units, aggregate postings) per rule and beneficiary.
 db.Index(
     "ix_ledger_entry_rule",

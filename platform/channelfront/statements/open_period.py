@@ -111,7 +111,7 @@ def open_statements(
             LedgerEntry.tenant_id == viewer.tenant_id,
             LedgerEntry.beneficiary == viewer.beneficiary,
             LedgerEntry.fund.is_(False),
-            open_posting(viewer.tenant_id, programs_),
+            open_posting(programs_, viewer.tenant_id),
             *_not_closed(LedgerEntry.program_id, LedgerEntry.posting_start, viewer.beneficiary),
         )
         .group_by(LedgerEntry.program_id, LedgerEntry.posting_period, LedgerEntry.posting_start)

@@ -382,20 +382,20 @@ def lines_page(
 # -- funds, credit notes and the chart -----------------------------------------------------------
 
 
-def open_posting(tenant_id: int, program_ids: Iterable[int]) -> Any:
+def open_posting(program_ids: Iterable[int], tenant_id: int | None = None) -> Any:
     """A condition on ledger entries of these programs: posted to a period not closed yet.
 
     Periods close in order, so these are the periods after each program's latest close:
-    one range a program on the ledger's statement index, whatever the history's length.
+    one index range a program, whatever the history's length. `tenant_id` None is the
+    vendor console, across tenants.
     """
     ids = sorted(set(program_ids))
-    latest = dict(
-        db.session.execute(
-            select(PeriodClose.program_id, func.max(PeriodClose.period_start))
-            .where(PeriodClose.tenant_id == tenant_id, PeriodClose.program_id.in_(ids))
-            .group_by(PeriodClose.program_id)
-        ).all()
+    closes = select(PeriodClose.program_id, func.max(PeriodClose.period_start)).where(
+        PeriodClose.program_id.in_(ids)
     )
+    if tenant_id is not None:
+        closes = closes.where(PeriodClose.tenant_id == tenant_id)
+    latest = dict(db.session.execute(closes.group_by(PeriodClose.program_id)).all())
     return or_(
         false(),
         *(
@@ -431,7 +431,7 @@ def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Fun
             LedgerEntry.tenant_id == viewer.tenant_id,
             LedgerEntry.beneficiary == viewer.beneficiary,
             LedgerEntry.fund.is_(True),
-            open_posting(viewer.tenant_id, programs_),
+            open_posting(programs_, viewer.tenant_id),
         )
         .group_by(LedgerEntry.program_id, LedgerEntry.currency)
     )
