@@ -1,5 +1,7 @@
 # `make run` serves the demo on http://northwind.localhost:5000 (PORT overrides the port).
-# `make test` runs the whole suite (and, under CI=true, again on PostgreSQL).
+# `make test` runs the whole suite (and, under CI=true, again on PostgreSQL);
+# `make test-fast` leaves out the browser and slow tests.
+# Both install exactly the versions in requirements/*.lock; `make lock` refreshes them.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,19 +9,37 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations extract-messages update-catalogs compile-catalogs bench clean
+.PHONY: run test test-fast lock lint translations extract-messages update-catalogs compile-catalogs bench clean
+
+UV_VERSION := 0.13.9
+UV := $(VENV)/uv/bin/uv
+LOCK_UPGRADE ?= --upgrade
+LOCK := $(UV) pip compile pyproject.toml requirements/build.in --extra demo --universal \
+	--python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_UPGRADE)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exactly the lock's versions, every file checked against its hash; then the project
+# itself, built with the locked setuptools.
+$(VENV)/.installed: requirements/app.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/app.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(VENV)/.installed $@
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)/uv
+	$(VENV)/uv/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+# The app's lock first; the test tools' lock keeps every version the app's lock chose.
+lock: $(UV)
+	$(LOCK) -o requirements/app.lock
+	$(LOCK) --extra dev -c requirements/app.lock -o requirements/dev.lock
 
 compile-catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations -D messages
@@ -29,7 +49,6 @@ run: $(VENV)/.installed compile-catalogs
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	@# Without STRIPE_SECRET_KEY, card payments run in test mode against localstripe on loopback.
-	@[ -n "$$STRIPE_SECRET_KEY" ] || $(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet "localstripe>=1.15"
 	PORT=$(PORT) $(BIN)/python -m channelfront.payments.devstripe run --state var/localstripe.pickle -- $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-dev
@@ -42,6 +61,9 @@ test: $(VENV)/.installed-dev compile-catalogs lint
 ifeq ($(CI),true)
 	TEST_DATABASE=postgresql $(BIN)/pytest -q
 endif
+
+test-fast: $(VENV)/.installed-dev compile-catalogs
+	$(BIN)/pytest -q -m "not browser and not slow"
 
 extract-messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Channelfront .

@@ -3,6 +3,10 @@ and every test inside a transaction that is rolled back at its end.
 
 ``TEST_DATABASE=postgresql`` runs the same suite on a fresh PostgreSQL database
 (127.0.0.1:5432, user postgres); under ``CI=true`` a missing server fails the run.
+
+Skips: outside CI a test may skip when a peer it needs is missing, and says why (the
+browser tests, without Chromium). Under ``CI=true`` nothing skips: a skip is reported
+as a failure, so CI proves what it claims to.
 """
 
 from __future__ import annotations
@@ -26,11 +30,40 @@ from channelfront import create_app
 from channelfront.demo.seed import DEMO_PASSWORD, load_demo
 from channelfront.extensions import db
 from channelfront.tenancy.hosts import host_map
+from tests.browser.chromium import missing_browser
 
 # Fixture plugins for real local peers (one module each).
 pytest_plugins = ["tests.mail_fixtures", "tests.stripe_fixtures"]
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+CI = os.environ.get("CI") == "true"
+
+
+BROWSER_MISSING = missing_browser()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without Chromium the browser tests skip (before their servers start)."""
+    if BROWSER_MISSING is None:
+        return
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=BROWSER_MISSING))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under CI=true a skip is a failure: a missing service or browser must be seen."""
+    report = yield
+    if report.skipped and BROWSER_MISSING and "browser" in item.keywords:
+        # One summary line for all of them, at the place that says what is missing.
+        where = missing_browser.__code__.co_filename
+        report.longrepr = (where, None, f"Skipped: {BROWSER_MISSING}")
+    if CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where nothing may skip: {reason}"
+    return report
 
 
 def _postgres_database() -> Iterator[str]:
@@ -87,6 +120,30 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+class ManualClock:
+    """Seconds that pass only when a test says so (``clock.advance(6)``)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[ManualClock]:
+    """The clock of the time-based caches: a slow run never expires them mid-test."""
+    manual = ManualClock()
+    real, host_map.clock = host_map.clock, manual
+    try:
+        yield manual
+    finally:
+        host_map.clock = real
 
 
 @pytest.fixture(autouse=True)

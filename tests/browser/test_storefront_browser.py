@@ -14,8 +14,9 @@ its default anyway) but Northwind in English (Northwind offers only en and es), 
 an English browser sees Alpenhandel in English (it offers en) while the tenant default
 is German.
 
-Without Chromium the tests skip, except under ``CI=true``, where they fail: CI must
-prove the pages work in a browser. Screenshots go to ``tests/screenshots/``.
+Without Chromium the tests skip, except under ``CI=true``, where they fail (see
+``tests/conftest.py``): CI must prove the pages work in a browser. Screenshots go to
+``tests/screenshots/``.
 """
 
 from __future__ import annotations
@@ -32,43 +33,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "channelfront-demo"
 BUYER = "buyer@bluebird.example"
 
 NORTHWIND = {"host": "northwind.localhost", "name": "Northwind Distribution", "primary": "#0b4f6c"}
 ALPENHANDEL = {"host": "alpenhandel.localhost", "name": "Alpenhandel GmbH", "primary": "#1f5f3a"}
-
-
-def _require_browser() -> None:
-    """Skip without Chromium or Playwright, but fail under CI=true."""
-    missing = []
-    if not Path(CHROMIUM).is_file():
-        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    if not missing:
-        return
-    reason = "browser tests need " + " and ".join(missing)
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -94,7 +69,6 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], timeout: floa
 @pytest.fixture(scope="module")
 def base_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """The demo served by gunicorn on 127.0.0.1; yields the port."""
-    _require_browser()
     workdir = tmp_path_factory.mktemp("browser")
     env = {
         **os.environ,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 
 from channelfront.catalog.models import ListPrice, Product
@@ -184,3 +184,21 @@ def test_missing_french_name_falls_back_to_english_not_german(alpenhandel_buyer)
     text = page.get_data(as_text=True)
     assert "Nimbus Shield Basic support add-on" in card(text, "SHD-SUP-BAS")
     assert "Nimbus Shield Licence perpétuelle Professional" in card(text, "SHD-PERP")
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "text"),
+    [
+        ("fr", 0, "0 produit"),
+        ("fr", 1, "1 produit"),
+        ("fr", 2, "2 produits"),
+        ("fr", 1_000_000, "1000000 de produits"),
+        ("es", 1, "1 producto"),
+        ("es", 2, "2 productos"),
+        ("es", 2_000_000, "2000000 de productos"),
+        ("de", 1_000_000, "1000000 Produkte"),
+        ("ja", 1, "1件の製品"),
+    ],
+)
+def test_counted_words_take_the_languages_plural_form(in_locale, locale, count, text):
+    assert in_locale(locale, lambda: ngettext("%(num)d product", "%(num)d products", count)) == text

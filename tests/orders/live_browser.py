@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_storefront_browser import (
     BUYER,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     ROOT,
     _free_port,
-    _require_browser,
     _wait_until_healthy,
 )
 
@@ -43,7 +41,6 @@ def _flask(env: dict[str, str], *command: str) -> None:
 @contextmanager
 def served_without_worker(workdir: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The demo under gunicorn on 127.0.0.1; yields its port and environment."""
-    _require_browser()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from channelfront.extensions import db
-from channelfront.tenancy.hosts import InvalidHost, normalize_host
+from channelfront.tenancy.hosts import CACHE_SECONDS, InvalidHost, normalize_host
 from channelfront.tenancy.models import Tenant
 
 TENANT_NAMES = ("Northwind", "Alpenhandel", "Sakura", "Nimbus")
@@ -66,3 +66,13 @@ def test_suspended_tenant_gets_a_503_page(ctx, northwind):
 def test_draft_tenant_is_not_served(ctx, sakura):
     _set_status("sakura", "draft")
     assert sakura.get("/").status_code == 404
+
+
+def test_a_change_made_elsewhere_is_served_once_the_host_cache_expires(ctx, northwind, clock):
+    assert northwind.get("/").status_code == 200
+    # Written as another web process would, without dropping this process's cached map.
+    _set_status("northwind", "suspended")
+    clock.advance(CACHE_SECONDS - 1)
+    assert northwind.get("/").status_code == 200
+    clock.advance(2)
+    assert northwind.get("/").status_code == 503

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -77,10 +78,15 @@ class TenantInfo:
 
 
 class HostMap:
-    """Host name to tenant snapshot, reloaded from the database at most every few seconds."""
+    """Host name to tenant snapshot, reloaded from the database at most every few seconds.
 
-    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+    ``clock`` gives seconds (``time.monotonic`` by default); tests set their own so the
+    map expires only when they move the clock, never because a run was slow.
+    """
+
+    def __init__(self, ttl: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic):
         self._ttl = ttl
+        self.clock = clock
         self._lock = threading.Lock()
         self._loaded_at = -1.0e9
         self._hosts: dict[str, TenantInfo] = {}
@@ -90,7 +96,7 @@ class HostMap:
             self._loaded_at = -1.0e9
 
     def lookup(self, host: str) -> TenantInfo | None:
-        if time.monotonic() - self._loaded_at > self._ttl:
+        if self.clock() - self._loaded_at > self._ttl:
             self._reload()
         return self._hosts.get(host)
 
@@ -99,7 +105,7 @@ class HostMap:
         hosts = {host: TenantInfo.of(tenant) for host, tenant in rows}
         with self._lock:
             self._hosts = hosts
-            self._loaded_at = time.monotonic()
+            self._loaded_at = self.clock()
 
 
 host_map = HostMap()
