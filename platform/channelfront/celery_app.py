@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
 
 
 def init_app(app: Flask) -> Celery:
@@ -33,3 +33,14 @@ def init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def app_task(name: str) -> Task:
+    """The task bound to this Flask app's Celery.
+
+    A shared task called directly runs on Celery's default app, which is whichever
+    Flask app was created last in the process (a second app in a test or a script
+    would take over the first one's tasks).
+    """
+    celery: Celery = current_app.extensions["celery"]
+    return celery.tasks[name]

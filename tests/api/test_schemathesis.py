@@ -34,6 +34,7 @@ from channelfront.api.openapi_orders import EXAMPLE_ORDER
 from channelfront.demo.seed import load_demo
 from channelfront.extensions import db
 
+pytestmark = pytest.mark.slow
 HOST = "northwind.localhost"
 _folder = tempfile.TemporaryDirectory(prefix="cf-openapi-")
 

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from channelfront import create_app
 from channelfront.extensions import db
 from channelfront.fulfillment.licenses import signing_key, verify_key
 from channelfront.fulfillment.models import License, Subscription
@@ -94,3 +95,18 @@ def test_order_over_the_credit_limit_is_refused(northwind_shop):
         place(northwind_shop, lines=[LineRequest("INS-PERP", 5000)])
     assert error.value.field == "payment"
     assert "exceeds the credit" in error.value.message
+
+
+def test_a_second_app_in_the_process_does_not_take_over_the_orders_tasks(northwind_shop):
+    # A broker nobody answers: had this app's Celery taken over, the order would stay
+    # accepted and unfulfilled.
+    create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "another-app",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:9/0",
+        }
+    )
+    order, _created = place(northwind_shop)
+    assert db.session.get(Order, order.id).status == "invoiced"

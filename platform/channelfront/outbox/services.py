@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from channelfront.celery_app import app_task
 from channelfront.extensions import db
 from channelfront.outbox.models import OutboxMessage
 
@@ -44,10 +45,11 @@ def dispatch(message_ids: list[int]) -> int:
     """Send messages to Celery; a broker failure leaves them pending. Returns the count sent."""
     from channelfront.outbox.tasks import deliver
 
+    task = app_task(deliver.name)
     sent = 0
     for message_id in message_ids:
         try:
-            deliver.delay(message_id)
+            task.delay(message_id)
             sent += 1
         except Exception:  # broker down or unreachable: the sweeper sends it later
             log.warning("outbox message %s left pending: broker unavailable", message_id)
