@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from incentives import rates
+from incentives.buckets import Bucket, BucketKey, sort_key
 from incentives.errors import InputError
 from incentives.fx import FxTable
 from incentives.ledger import ZERO, Earned, Entry, Posting, Purchase, State, Volume
@@ -16,20 +17,6 @@ from incentives.matching import beneficiary, matches, takes_record, winners
 from incentives.model import Event, Partner, Program, Rule, Transfer
 from incentives.money import round_minor
 from incentives.periods import Period, following, period_of, posting_period
-
-
-@dataclass(frozen=True)
-class BucketKey:
-    """Statement-date conversion: raw amounts summed per these keys before converting."""
-
-    posting: Period
-    rule_id: str
-    beneficiary: str
-    fund: bool
-    type: str
-    currency: str
-    rate_date: date
-    origin: Period
 
 
 class Engine:
@@ -51,8 +38,7 @@ class Engine:
         self.transfers = sorted(transfers, key=lambda t: t.start)
         self.rules = {rule.id: rule for rule in program.rules}
         self.zone = ZoneInfo(program.timezone)
-        self.buckets: dict[BucketKey, Decimal] = {}
-        self.bucket_events: dict[BucketKey, str] = {}
+        self.buckets: dict[BucketKey, Bucket] = {}
         self._periods: dict[date, Period] = {}
         # Periods closed by hand before their grace days ran out (period keys).
         self.closed_early = frozenset(closed_early)
@@ -215,11 +201,8 @@ class Engine:
         else:
             raw, currency = rates.transaction_rate(rule, event) * event.net_amount, event.currency
         if self._bucketed(currency):
-            key = BucketKey(
-                target, rule.id, who, rule.fund, "earning", currency, purchase.rate_date, origin
-            )
-            self.buckets[key] = self.buckets.get(key, ZERO) + raw
-            self.bucket_events.setdefault(key, event.id)
+            key = BucketKey(target, rule.id, who, rule.fund, currency, purchase.rate_date, origin)
+            self.buckets.setdefault(key, Bucket()).add(raw, event.id)
             purchase.earned.append(Earned(rule.id, who, rule.fund, None, raw, currency))
             return
         value = self._convert(raw, currency, purchase.rate_date, event.id)
@@ -363,13 +346,11 @@ class Engine:
                 earned.rule_id,
                 earned.beneficiary,
                 earned.fund,
-                "clawback",
                 earned.currency,
                 purchase.rate_date,
                 origin,
             )
-            self.buckets[bucket] = self.buckets.get(bucket, ZERO) - take
-            self.bucket_events.setdefault(bucket, event.id)
+            self.buckets.setdefault(bucket, Bucket()).add(-take, event.id, clawback=True)
             return
         so_far = purchase.clawed.get(key, ZERO)
         remaining = earned.amount + so_far
@@ -394,33 +375,49 @@ class Engine:
     # -- closing ------------------------------------------------------------------------
 
     def flush(self, posting: Period) -> list[Entry]:
-        """Convert the statement-date sums of `posting` into entries (one rounding each)."""
+        """Convert the statement-date sums of `posting` into entries.
+
+        Per key (rule, beneficiary, currency, rate date), earnings and clawbacks are
+        summed unrounded and the sum is converted and rounded once: the earning line is
+        its own sum converted (and capped), the clawback line what the rounded total
+        leaves, so the lines add up to the one rounding of the period's net amount.
+        """
         entries = []
         with localcontext() as ctx:
             ctx.prec = 60
-            for key in sorted(
-                (k for k in self.buckets if k.posting == posting),
-                key=lambda k: (k.type, k.rule_id, k.beneficiary, k.currency, k.rate_date),
-            ):
-                raw = self.buckets.pop(key)
-                first_event = self.bucket_events.pop(key, None)
-                value = self._convert(raw, key.currency, key.rate_date, first_event)
-                rule = self.rules[key.rule_id]
-                amount = self._capped(rule, key.beneficiary, posting, value)
-                reason = "cap_reached" if amount == 0 and value > 0 else None
-                entry = Entry(
-                    key.beneficiary,
-                    key.rule_id,
-                    key.type,
-                    None,
-                    key.origin,
-                    posting,
-                    amount,
-                    reason,
-                    key.fund,
-                )
-                self.state.save_entries([entry])
-                entries.append(entry)
+            for key in sorted((k for k in self.buckets if k.posting == posting), key=sort_key):
+                for entry in self._flush_bucket(key, self.buckets.pop(key)):
+                    self.state.save_entries([entry])
+                    entries.append(entry)
+        return entries
+
+    def _flush_bucket(self, key: BucketKey, bucket: Bucket) -> list[Entry]:
+        def line(kind: str, amount: Decimal, reason: str | None = None) -> Entry:
+            return Entry(
+                key.beneficiary,
+                key.rule_id,
+                kind,
+                None,
+                key.origin,
+                key.posting,
+                amount,
+                reason,
+                key.fund,
+            )
+
+        entries = []
+        earned = ZERO
+        if bucket.earned is not None:
+            earned = self._convert(bucket.earned, key.currency, key.rate_date, bucket.first_event)
+            rule = self.rules[key.rule_id]
+            amount = self._capped(rule, key.beneficiary, key.posting, earned)
+            reason = "cap_reached" if amount == 0 and earned > 0 else None
+            entries.append(line("earning", amount, reason))
+        if bucket.clawed is not None:
+            # Caps cut only the earning line; the clawback is measured from the uncapped
+            # conversion, so without a cap the two lines add up to the rounded net.
+            total = self._convert(bucket.net(), key.currency, key.rate_date, bucket.first_event)
+            entries.append(line("clawback", total - earned))
         return entries
 
     def close(self, statement: Period) -> list[Entry]:

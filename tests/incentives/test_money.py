@@ -236,3 +236,24 @@ def test_statement_date_clawbacks_use_the_rate_of_the_purchases_period() -> None
     assert lines(statement(out, "D1", "2025-04")) == expect(
         ("pc", "clawback", None, "-12.00", None)
     )
+
+
+def test_statement_date_sums_a_periods_earnings_and_clawbacks_before_rounding_once() -> None:
+    # Two licences at 125.00 EUR on March 10, one returned on March 20; 10 % commission.
+    # Unrounded: 25.00 EUR earned, 12.50 EUR clawed back, 12.50 EUR net; at March 31's
+    # 1.25 that is 15.625 USD, rounded once (half-even) to 15.62. Converting the two
+    # apart gives 31.25 and -15.625 -> -15.62, which add up to 15.63: a cent too much.
+    rates = [fx("EUR", "USD", "2025-03-01", "1.10"), fx("EUR", "USD", "2025-03-31", "1.25")]
+    sale = purchase("O-1", "2025-03-10", "250.00", "2", currency="EUR")
+    doc = document(
+        program(percent(rate="0.10"), fx_rate_date="statement_date"),
+        [sale, refund(sale, "R-1", "2025-03-20", "125.00", "1")],
+        fx_rates=rates,
+    )
+    st = statement(simulate(doc, "2025-04-02"), "D1", "2025-03")
+
+    assert st["total"] == "15.62"
+    # The earning keeps its own conversion; the clawback is what rounding the sum leaves.
+    assert lines(st) == expect(
+        ("pc", "earning", None, "31.25", None), ("pc", "clawback", None, "-15.63", None)
+    )
