@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 # Digits with an optional decimal point; no exponent, no thousands separator, no NaN.
-NUMBER = re.compile(r"^(-?)(\d+)(?:\.(\d*))?$")
+NUMBER = re.compile(r"^(-?)(\d+)(?:\.(\d*))?$", re.ASCII)
 MAX_MAJOR_DIGITS = 12
 HOST_SEPARATORS = re.compile(r"[\s,]+")
 

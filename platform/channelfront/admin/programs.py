@@ -15,6 +15,7 @@ from channelfront.admin.program_services import RuleTarget, add_rule, create_pro
 from channelfront.extensions import db
 from channelfront.pricing.models import Program, ProgramRule
 from channelfront.tenancy.models import Tenant
+from channelfront.web.params import parse_whole
 
 
 def _target_choices() -> list[tuple[str, str]]:
@@ -93,7 +94,7 @@ def new_program(tenant_id: int) -> Response | tuple[str, int]:
 
 def _target(form: RuleForm) -> RuleTarget:
     kind, _sep, raw_id = (form.target.data or "").partition(":")
-    target_id = int(raw_id) if raw_id.isdigit() else None
+    target_id = parse_whole(raw_id, minimum=1)
     return RuleTarget(
         category_id=target_id if kind == "category" else None,
         group_id=target_id if kind == "group" else None,

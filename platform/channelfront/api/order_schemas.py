@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from channelfront.api.schemas import MAX_SKU_LENGTH, PRINTABLE
+from channelfront.api.schemas import MAX_SKU_LENGTH, PRINTABLE, QueryInteger
 from channelfront.catalog.params import MAX_PAGE
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, MAX_NOTE_LENGTH, MAX_PO_LENGTH
 from channelfront.orders.lines import MAX_QUANTITY, MAX_TERM_MONTHS
@@ -183,8 +183,7 @@ class OrderRequestSchema(Schema):
 
 
 class OrderQuerySchema(Schema):
-    customer = fields.Integer(
-        strict=False,
+    customer = QueryInteger(
         validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "An end customer's id: that customer's orders."},
     )
@@ -202,9 +201,8 @@ class OrderQuerySchema(Schema):
         validate=[validate.Length(min=1, max=MAX_PO_LENGTH), PRINTABLE],
         metadata={"description": "PO number contains this text (any case)."},
     )
-    page = fields.Integer(
+    page = QueryInteger(
         load_default=1,
-        strict=False,
         validate=validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": "Page number; a page past the last answers the last page."},
     )
@@ -216,9 +214,8 @@ class CustomerQuerySchema(Schema):
         validate=[validate.Length(max=100), PRINTABLE],
         metadata={"description": "Part of the company name, contact name or e-mail."},
     )
-    limit = fields.Integer(
+    limit = QueryInteger(
         load_default=50,
-        strict=False,
         validate=validate.Range(min=1, max=100),
         metadata={"description": "At most this many customers, by company name."},
     )

@@ -6,17 +6,31 @@ is both enforced and published.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from channelfront.catalog.models import ProductKind
 from channelfront.catalog.params import MAX_PAGE
 from channelfront.catalog.services import MAX_QUERY_LENGTH
+from channelfront.web.params import parse_whole
 
 MAX_SKU_LENGTH = 40
 MAX_CATEGORY_LENGTH = 40
 # C0 controls and DEL: meaningless in a search and NUL is refused by PostgreSQL.
 PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed.")
 DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+
+
+class QueryInteger(fields.Integer):
+    """A whole number in a query string, read like the pages read theirs: ASCII digits
+    only (``int()`` would also take "٣"); the field's Range says which are allowed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        number = parse_whole(value, maximum=10**18)
+        if number is None:
+            raise self.make_error("invalid", input=value)
+        return number
 
 
 class CatalogQuerySchema(Schema):
@@ -29,9 +43,8 @@ class CatalogQuerySchema(Schema):
         validate=validate.Length(min=1, max=MAX_CATEGORY_LENGTH),
         metadata={"description": "A category slug, as returned in `category`."},
     )
-    page = fields.Integer(
+    page = QueryInteger(
         load_default=1,
-        strict=False,
         validate=validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": "Page number; a page past the last answers the last page."},
     )

@@ -8,17 +8,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from channelfront.catalog.services import MAX_QUERY_LENGTH
+from channelfront.web.params import MAX_PAGE, ParamError, page_number
 
-MAX_PAGE = 100_000
-
-
-class ParamError(ValueError):
-    """A query parameter is invalid; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+__all__ = ["MAX_PAGE", "CatalogArgs", "ParamError", "parse_catalog_args"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +30,8 @@ def parse_catalog_args(args: Mapping[str, str]) -> CatalogArgs:
         )
     if not query.isprintable():
         raise ParamError("q", _("The search text contains characters that cannot be searched."))
-    raw_page = (args.get("page") or "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        raise ParamError(
-            "page", _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
-        )
+    page = page_number(args)
     category = (args.get("category") or "").strip() or None
     if category is not None and (len(category) > 40 or not category.isprintable()):
         raise ParamError("category", _("There is no such category."))
-    return CatalogArgs(query=query, category=category, page=int(raw_page))
+    return CatalogArgs(query=query, category=category, page=page)

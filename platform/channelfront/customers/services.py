@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
 from channelfront.orders.errors import OrderInputError
+from channelfront.web.params import parse_whole
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -71,11 +72,11 @@ def get_for_company(
     company_id: int, customer_id: object, field: str = "end_customer.id"
 ) -> Customer:
     """One of the company's customers on this tenant; any other id is refused the same way."""
-    text = str(customer_id).strip()
+    wanted = parse_whole(customer_id, minimum=1)
     found = None
-    if text.isdigit() and len(text) < 12:
+    if wanted is not None:
         found = db.session.scalar(
-            select(Customer).where(Customer.id == int(text), Customer.company_id == company_id)
+            select(Customer).where(Customer.id == wanted, Customer.company_id == company_id)
         )
     if found is None:
         raise OrderInputError(field, _("There is no such customer in your customer list."))

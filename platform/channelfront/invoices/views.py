@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from channelfront.accounts.models import Company, User, UserKind
-from channelfront.catalog.params import MAX_PAGE, ParamError
+from channelfront.catalog.params import ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
@@ -30,6 +30,7 @@ from channelfront.orders.view_support import BUYING_ROLES, actor, storefront_onl
 from channelfront.payments import card
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
+from channelfront.web.params import page_number
 
 bp = Blueprint("invoices", __name__)
 bp.before_request(storefront_only)
@@ -76,12 +77,7 @@ def _list_args() -> tuple[str | None, int]:
     state = (request.args.get("status") or "").strip() or None
     if state is not None and state not in STATES:
         raise ParamError("status", _("Choose open, overdue or paid invoices."))
-    raw_page = (request.args.get("page") or "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        raise ParamError(
-            "page", _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
-        )
-    return state, int(raw_page)
+    return state, page_number(request.args)
 
 
 @bp.route("/invoices")

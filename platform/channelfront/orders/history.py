@@ -19,16 +19,17 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from channelfront.catalog.models import Product
-from channelfront.catalog.params import MAX_PAGE, ParamError
+from channelfront.catalog.params import ParamError
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order, OrderLine, OrderStatus
+from channelfront.web.params import optional_whole, page_number
 
 MAX_TEXT = 100
 MAX_PO = 64
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 STATUS_LABELS = {
     OrderStatus.PLACED.value: _l("Placed"),
@@ -126,9 +127,9 @@ def parse_filters(args: Mapping[str, str]) -> HistoryFilters:
     date_to = _date(args, "to", _("The end date must be a date written as YYYY-MM-DD."))
     if date_from and date_to and date_from > date_to:
         raise ParamError("to", _("The end date is before the start date."))
-    customer = (args.get("customer") or "").strip()
-    if customer and (not customer.isdigit() or len(customer) > 12):
-        raise ParamError("customer", _("There is no such customer in your customer list."))
+    customer = optional_whole(
+        args, "customer", _("There is no such customer in your customer list."), minimum=1
+    )
     no_sku = _("There is no product with this SKU.")
     sku = _text(args, "product", 40, no_sku, no_sku) or None
     po = _text(
@@ -145,20 +146,16 @@ def parse_filters(args: Mapping[str, str]) -> HistoryFilters:
         _("The search text is too long (at most %(max)d characters).", max=MAX_TEXT),
         _("The search text contains characters that cannot be searched."),
     )
-    raw_page = (args.get("page") or "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        raise ParamError(
-            "page", _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
-        )
+    page = page_number(args)
     return HistoryFilters(
         status=status,
         date_from=date_from,
         date_to=date_to,
-        customer_id=int(customer) if customer else None,
+        customer_id=customer,
         sku=sku,
         po=po,
         query=query,
-        page=int(raw_page),
+        page=page,
     )
 
 

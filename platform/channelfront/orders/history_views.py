@@ -15,6 +15,7 @@ from channelfront.orders import export, history
 from channelfront.orders.view_support import has_endpoint, may_buy, storefront_only
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
+from channelfront.web.params import parse_whole
 
 bp = Blueprint("order_history", __name__)
 bp.before_request(storefront_only)
@@ -45,8 +46,7 @@ def order_status_label(status: str) -> str:
 @login_required
 def index() -> tuple[str, int] | str:
     company_id = current_terms().enrollment.company_id
-    raw_customer = request.args.get("customer", "").strip()
-    selected = int(raw_customer) if raw_customer.isdigit() and len(raw_customer) < 12 else None
+    selected = parse_whole(request.args.get("customer"), minimum=1)
     customers = history.company_customers(company_id, selected)
     context = {
         "customers": customers,

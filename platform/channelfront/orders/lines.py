@@ -12,6 +12,7 @@ from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.orders.errors import OrderInputError
 from channelfront.pricing.services import BuyPrice, PartnerTerms, authorized_products, buy_prices
+from channelfront.web.params import whole_number
 
 MAX_QUANTITY = 10_000
 MAX_TERM_MONTHS = 60
@@ -49,17 +50,14 @@ class PricedLine:
 
 def parse_quantity(raw: object, field: str = "quantity") -> int:
     """A whole number from 1 to MAX_QUANTITY; anything else is refused by name."""
-    text = str(raw).strip() if raw is not None else ""
-    if isinstance(raw, bool) or not text.isdigit() or len(text) > 6:
-        raise OrderInputError(
-            field, _("The quantity must be a whole number from 1 to %(max)d.", max=MAX_QUANTITY)
-        )
-    value = int(text)
-    if not 1 <= value <= MAX_QUANTITY:
-        raise OrderInputError(
-            field, _("The quantity must be a whole number from 1 to %(max)d.", max=MAX_QUANTITY)
-        )
-    return value
+    return whole_number(
+        raw,
+        field,
+        _("The quantity must be a whole number from 1 to %(max)d.", max=MAX_QUANTITY),
+        minimum=1,
+        maximum=MAX_QUANTITY,
+        error=OrderInputError,
+    )
 
 
 def parse_term(product: Product, raw: object, field: str = "term") -> int | None:
@@ -71,10 +69,9 @@ def parse_term(product: Product, raw: object, field: str = "term") -> int | None
     period = product.term_months or 12
     if raw in (None, ""):
         return period
-    text = str(raw).strip()
-    if isinstance(raw, bool) or not text.isdigit() or len(text) > 3:
-        raise OrderInputError(field, _("The term must be a whole number of months."))
-    months = int(text)
+    months = whole_number(
+        raw, field, _("The term must be a whole number of months."), error=OrderInputError
+    )
     if months < period or months % period or months > MAX_TERM_MONTHS:
         raise OrderInputError(
             field,

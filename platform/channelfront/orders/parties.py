@@ -19,6 +19,7 @@ from channelfront.orders import events
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.models import Order, OrderEvent
 from channelfront.outbox.services import enqueue
+from channelfront.web.params import parse_whole
 
 TOPIC = "mail.order_party"
 DELIVERED = "licenses_delivered"
@@ -30,12 +31,12 @@ MAX_PICK = 500
 
 
 def _pick(order: Order, license_ids: list[str]) -> list[License]:
-    texts = [str(value).strip() for value in license_ids]
-    if not texts:
+    if not license_ids:
         raise OrderInputError("licenses", _("Choose at least one license."))
-    if len(texts) > MAX_PICK or not all(t.isdigit() and len(t) < 12 for t in texts):
+    picked = [parse_whole(value, minimum=1) for value in license_ids[: MAX_PICK + 1]]
+    if len(picked) > MAX_PICK or None in picked:
         raise OrderInputError("licenses", _("Choose licenses of this order."))
-    ids = {int(t) for t in texts}
+    ids = {value for value in picked if value is not None}
     found = list(
         db.session.scalars(
             select(License)

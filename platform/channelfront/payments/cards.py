@@ -16,7 +16,8 @@ from channelfront.payments.stripe_client import client, configured, local_mode
 
 log = logging.getLogger(__name__)
 PAYMENT_METHOD_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,100}$")
-EXPIRY = re.compile(r"^(\d{1,2})\s*/\s*(\d{2}|\d{4})$")
+# ASCII: "\d" alone also matches other scripts' digits, such as "١٢/٣٤".
+EXPIRY = re.compile(r"^([0-9]{1,2})\s*/\s*([0-9]{2}|[0-9]{4})$")
 
 
 @dataclass(frozen=True)

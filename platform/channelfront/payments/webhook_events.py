@@ -22,6 +22,7 @@ from channelfront.payments.models import WebhookEvent
 from channelfront.payments.stripe_client import client
 from channelfront.tenancy.models import Tenant
 from channelfront.tenancy.scoping import tenant_scope
+from channelfront.web.params import parse_whole
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Any, dict[str, str]], str]
@@ -33,12 +34,11 @@ def _metadata(obj: Any) -> dict[str, str]:
 
 
 def _order(meta: dict[str, str]) -> Order | None:
-    if not meta.get("order_id", "").isdigit():
+    order_id = parse_whole(meta.get("order_id"), minimum=1)
+    if order_id is None:
         return None
     return db.session.scalar(
-        select(Order).where(
-            Order.id == int(meta["order_id"]), Order.number == meta.get("order_number")
-        )
+        select(Order).where(Order.id == order_id, Order.number == meta.get("order_number"))
     )
 
 
@@ -106,10 +106,10 @@ def _tenant_of(obj: Any, meta: dict[str, str]) -> int | None:
         if not intent:
             return None
         meta = _metadata(client().v1.payment_intents.retrieve(intent))
-    raw = meta.get("tenant_id", "")
-    if not raw.isdigit() or db.session.get(Tenant, int(raw)) is None:
+    tenant_id = parse_whole(meta.get("tenant_id"), minimum=1)
+    if tenant_id is None or db.session.get(Tenant, tenant_id) is None:
         return None
-    return int(raw)
+    return tenant_id
 
 
 def apply(event: Any) -> str:

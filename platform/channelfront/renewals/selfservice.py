@@ -40,6 +40,7 @@ from channelfront.payments.stripe_client import (
 from channelfront.renewals import terms
 from channelfront.renewals.models import Channel, PaymentState, RenewalPayment, SubscriptionTerm
 from channelfront.renewals.offers import Offer
+from channelfront.web import params
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(seconds=120)
@@ -92,12 +93,13 @@ def card_source(form: MultiDict[str, str]) -> CardSource:
 
 
 def whole_number(raw: object, field: str) -> int:
-    text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 15:
-        raise OrderInputError(
-            field, _("This page is out of date. Check the renewal and pay again.")
-        )
-    return int(text)
+    return params.whole_number(
+        raw,
+        field,
+        _("This page is out of date. Check the renewal and pay again."),
+        maximum=10**15,
+        error=OrderInputError,
+    )
 
 
 def _now() -> datetime:

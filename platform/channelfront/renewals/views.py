@@ -35,6 +35,7 @@ from channelfront.renewals.mail import LINK_TOPIC
 from channelfront.renewals.models import SubscriptionTerm
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
+from channelfront.web.params import parse_whole
 
 bp = Blueprint("renewals", __name__)
 bp.before_request(storefront_only)
@@ -51,12 +52,12 @@ def _company_id() -> int:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    page = parse_whole(request.args.get("page", "1"), 1, MAX_PAGE)
+    if page is None:
         abort(
             400, description=_("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
         )
-    return int(raw)
+    return page
 
 
 def _list(errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:

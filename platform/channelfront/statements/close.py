@@ -40,7 +40,7 @@ from incentives.periods import MONTHS, Period, close_day, following, period_of
 from incentives.statements import disposition
 
 log = logging.getLogger(__name__)
-PERIOD_KEY = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?$")
+PERIOD_KEY = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?$", re.ASCII)
 
 
 class CloseRefused(ValueError):

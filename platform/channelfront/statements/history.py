@@ -18,7 +18,9 @@ from flask_babel import gettext as _
 from channelfront.i18n.formatting import Money
 from incentives.periods import MONTHS, Period, period_of
 
-KEY = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>0[1-9]|1[0-2])|Q(?P<q>[1-4])|H(?P<h>[12])))?$")
+KEY = re.compile(
+    r"^(?P<year>\d{4})(?:-(?:(?P<month>0[1-9]|1[0-2])|Q(?P<q>[1-4])|H(?P<h>[12])))?$", re.ASCII
+)
 
 
 def kind_of(key: str) -> str | None:

@@ -15,6 +15,7 @@ from channelfront.accounts.models import Company
 from channelfront.extensions import db
 from channelfront.pricing.models import Enrollment, Program
 from channelfront.tenancy.models import Tenant
+from channelfront.web.params import parse_whole
 from incentives.model import Partner
 
 COMPANY_PREFIX = "company-"
@@ -33,7 +34,7 @@ def company_id_of(partner_id: str | None) -> int | None:
     if not partner_id or not partner_id.startswith(COMPANY_PREFIX):
         return None
     number = partner_id.removeprefix(COMPANY_PREFIX)
-    return int(number) if number.isdigit() else None
+    return parse_whole(number, minimum=1)
 
 
 def company_for(partner_id: str | None) -> Company | None:

@@ -26,7 +26,7 @@ from incentives import InputError, parse
 from incentives.model import BENEFICIARIES, RULE_KINDS
 from incentives.periods import MONTHS
 
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")
 # Which kind needs which key (the engine would refuse the rule without it).

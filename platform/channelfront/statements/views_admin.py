@@ -40,6 +40,7 @@ from channelfront.statements.posting import closed_periods
 from channelfront.statements.schemas import ProgramInvalid
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.views import render
+from channelfront.web.params import parse_whole
 from incentives.money import text
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def _int_arg(name: str, upper: int = MAX_ID) -> int | None:
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= upper else -1
+    value = parse_whole(raw, 1, upper)
+    return -1 if value is None else value
 
 
 def _filters(choices: dict[str, Any]) -> tuple[Filters, int, dict[str, str]]:

@@ -28,13 +28,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from channelfront.accounts.models import UserKind
-from channelfront.catalog.params import MAX_PAGE, ParamError
+from channelfront.catalog.params import ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.i18n.formatting import Money
 from channelfront.orders.view_support import BUYING_ROLES, storefront_only, tenant_row
 from channelfront.statements import csv_export, history, open_period, partners, queries
 from channelfront.statements.queries import LineView, ProgramInfo, Viewer
 from channelfront.theming.views import render
+from channelfront.web.params import page_number
 from incentives.periods import Period
 
 bp = Blueprint("incentives", __name__)
@@ -66,12 +67,7 @@ def _viewer(audience: str) -> Viewer:
 
 
 def _page_arg() -> int:
-    raw = (request.args.get("page") or "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ParamError(
-            "page", _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
-        )
-    return int(raw)
+    return page_number(request.args)
 
 
 def _program_arg(programs: dict[int, ProgramInfo], required: bool) -> ProgramInfo | None:

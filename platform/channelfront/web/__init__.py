@@ -1,0 +1,1 @@
+"""Helpers every web view shares: reading request values and choosing where to go back to."""
