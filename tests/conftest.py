@@ -30,6 +30,7 @@ from channelfront import create_app
 from channelfront.demo.seed import DEMO_PASSWORD, load_demo
 from channelfront.extensions import db
 from channelfront.tenancy.hosts import host_map
+from channelfront.tenancy.scoping import TenantScopedSession
 from tests.browser.chromium import missing_browser
 
 # Fixture plugins for real local peers (one module each).
@@ -159,7 +160,9 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
     original = db.session
     # Requests push their own app contexts; each gets a session on this connection.
     db.session = orm.scoped_session(
-        orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        orm.sessionmaker(
+            class_=TenantScopedSession, bind=connection, join_transaction_mode="create_savepoint"
+        ),
         scopefunc=_app_ctx_id,
     )
     host_map.invalidate()

@@ -2,7 +2,9 @@
 
 import pytest
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
 
 from channelfront.accounts.models import Company
 from channelfront.extensions import db
@@ -62,3 +64,32 @@ def test_new_rows_get_the_active_tenant_and_foreign_rows_are_refused(tenants):
         with pytest.raises(CrossTenantWrite):
             db.session.flush()
     db.session.rollback()
+
+
+def test_a_row_already_in_the_session_is_not_returned_by_id_in_another_tenants_scope(tenants):
+    # Loaded unscoped (a task or script that touched several tenants), so it sits in the
+    # session's identity map, where get() would answer without running a query.
+    other = db.session.scalar(select(Program).where(Program.tenant_id == tenants["alpenhandel"]))
+    with tenant_scope(tenants["northwind"]):
+        assert db.session.get(Program, other.id) is None
+        with pytest.raises(NoResultFound):
+            db.session.get_one(Program, other.id)
+        with pytest.raises(NotFound):
+            db.get_or_404(Program, other.id)
+    with tenant_scope(tenants["alpenhandel"]):
+        assert db.session.get(Program, other.id) is other
+    assert db.session.get(Program, other.id) is other
+
+
+def test_an_object_of_another_tenant_added_in_the_session_stays_out_of_reach(tenants):
+    company = Company(name="Identity Map Ltd")
+    db.session.add(company)
+    db.session.flush()
+    with tenant_scope(tenants["sakura"]):
+        program = db.session.scalar(select(Program))
+        enrollment = Enrollment(company_id=company.id, program_id=program.id)
+        db.session.add(enrollment)
+        db.session.flush()
+    with tenant_scope(tenants["northwind"]):
+        assert db.session.get(Enrollment, enrollment.id) is None
+        assert db.session.get(Company, company.id) is company  # not tenant-owned

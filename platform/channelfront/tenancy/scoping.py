@@ -1,8 +1,10 @@
 """Tenant scoping, applied in one place for every ORM query and insert.
 
 Every model that mixes in :class:`TenantOwned` is filtered to the active tenant
-by a session-wide ``with_loader_criteria``; new rows get the active tenant's id,
-and a flush that would write a row of another tenant is refused. Code that runs
+by a session-wide ``with_loader_criteria``; ``Session.get`` answers a row of
+another tenant already in the identity map as not found (no query runs there for
+the criteria to filter); new rows get the active tenant's id, and a flush that
+would write a row of another tenant is refused. Code that runs
 on a tenant host always has a tenant active; the vendor console, CLI commands
 and migrations run unscoped on purpose.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ForeignKey, event
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -24,6 +28,7 @@ from sqlalchemy.orm import (
 )
 
 _active_tenant_id: ContextVar[int | None] = ContextVar("active_tenant_id", default=None)
+_T = TypeVar("_T")
 
 
 class CrossTenantWrite(RuntimeError):
@@ -56,6 +61,32 @@ def tenant_scope(tenant_id: int | None) -> Iterator[None]:
 def activate(tenant_id: int | None) -> None:
     """Set the tenant for the rest of the current request context."""
     _active_tenant_id.set(tenant_id)
+
+
+def visible(instance: _T | None) -> _T | None:
+    """The instance, or None when it belongs to a tenant other than the active one."""
+    tenant_id = _active_tenant_id.get()
+    if tenant_id is None or not isinstance(instance, TenantOwned):
+        return instance
+    return instance if instance.tenant_id == tenant_id else None
+
+
+class TenantScopedSession(Session):
+    """A Session whose lookups by primary key keep to the active tenant, as queries do.
+
+    ``get()`` returns an object already in the identity map without a query, so the
+    loader criteria never see it: a row of another tenant loaded before the scope
+    began (unscoped, or in another tenant's scope) would come back.
+    """
+
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        return visible(super().get(entity, ident, **kwargs))
+
+    def get_one(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        found = self.get(entity, ident, **kwargs)
+        if found is None:
+            raise NoResultFound("No row was found when one was required")
+        return found
 
 
 @event.listens_for(Session, "do_orm_execute")
