@@ -14,6 +14,7 @@ from channelfront.extensions import db, limiter
 from channelfront.i18n.locale import LOCALE_COOKIE, offered_locales
 from channelfront.tenancy.middleware import is_admin_site
 from channelfront.theming.views import render
+from channelfront.web.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -23,9 +24,7 @@ def _home() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return _home()
+    return safe_next(target) or _home()
 
 
 @bp.route("/login", methods=["GET", "POST"])

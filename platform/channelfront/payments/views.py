@@ -23,6 +23,7 @@ from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
 from channelfront.payments.stripe_client import configured, elements_mode, local_mode
 from channelfront.tenancy.middleware import current_tenant, is_admin_site
 from channelfront.theming.views import render
+from channelfront.web.redirects import safe_next
 
 bp = Blueprint("payments", __name__)
 CARD_MANAGERS = ("buyer", "approver", "company_admin")
@@ -44,13 +45,6 @@ def _company_id() -> int:
     if current_user.kind != UserKind.RESELLER:
         abort(403, description=_("Saved cards belong to reseller companies."))
     return current_terms().enrollment.company_id
-
-
-def safe_next(value: str | None) -> str | None:
-    """A local path to come back to (the checkout, say); anything else is dropped."""
-    if not value or len(value) > 500 or not value.startswith("/") or value.startswith("//"):
-        return None
-    return None if "\\" in value or not value.isprintable() else value
 
 
 def _cards_page(status: int = 200, errors: dict[str, str] | None = None) -> tuple[str, int]:
