@@ -113,6 +113,10 @@ def place() -> Response | tuple[str, int] | str:
         return _page(terms, tenant, cart, form.copy(), {"lines": message})
     try:
         checkout = forms.checkout_request(form, cart.lines, tenant.require_end_customer)
+        if checkout.card_payment_method is not None:
+            # Another company's card would leave a placed order nobody can pay.
+            company_id = terms.enrollment.company_id
+            card.check_card(company_id, checkout.card_payment_method, "card_payment_method")
         order, created = submit(tenant, actor(), terms, locale(), checkout)
     except OrderInputError as error:
         db.session.rollback()

@@ -11,11 +11,13 @@ from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.payments import cards, charges, invoice_charges
 from channelfront.payments.errors import CardDeclined, PaymentInputError, PaymentUnavailable
+from channelfront.payments.stripe_client import configured
 
 __all__ = [
     "CardDeclined",
     "PaymentInputError",
     "PaymentUnavailable",
+    "check_card",
     "pay_invoice",
     "pay_order",
     "saved_cards",
@@ -31,6 +33,20 @@ def pay_order(order: Order, payment_method_id: str, actor: User) -> None:
     Stripe out of reach raises PaymentUnavailable and leaves the order as it was.
     """
     charges.pay_order(order, payment_method_id, actor)
+
+
+def check_card(company_id: int, payment_method_id: object, field: str) -> None:
+    """Refuse a card that is not one of the company's saved cards, before anything is written.
+
+    Raises PaymentInputError naming `field`. Without Stripe set up, or with Stripe out of
+    reach, there is nothing to check against: the charge that follows the order says so.
+    """
+    if not configured():
+        return
+    try:
+        cards.find_card(company_id, payment_method_id, field)
+    except PaymentUnavailable:
+        return
 
 
 def pay_invoice(invoice: Invoice, order: Order, payment_method_id: str, actor: User) -> None:

@@ -94,14 +94,16 @@ def saved_cards(company_id: int) -> list[dict[str, str]]:
     return [_describe(m) for m in methods.data]
 
 
-def find_card(company_id: int, payment_method_id: object) -> dict[str, str]:
-    """One of the company's saved cards by id; PaymentInputError for any other id."""
+def find_card(
+    company_id: int, payment_method_id: object, field: str = "payment_method"
+) -> dict[str, str]:
+    """One of the company's saved cards by id; PaymentInputError (naming `field`) for any other."""
     pm_id = payment_method_id if isinstance(payment_method_id, str) else ""
     if PAYMENT_METHOD_ID.match(pm_id):
         for card in saved_cards(company_id):
             if card["id"] == pm_id:
                 return card
-    raise PaymentInputError("payment_method", _("Choose one of your company's saved cards."))
+    raise PaymentInputError(field, _("Choose one of your company's saved cards."))
 
 
 def _attach(company_id: int, payment_method_id: str) -> dict[str, str]:
