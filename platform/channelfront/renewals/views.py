@@ -52,7 +52,7 @@ def _company_id() -> int:
 
 
 def _page_number() -> int:
-    page = parse_whole(request.args.get("page", "1"), 1, MAX_PAGE)
+    page = parse_whole(request.args.get("page") or "1", 1, MAX_PAGE)
     if page is None:
         abort(
             400, description=_("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
