@@ -44,6 +44,9 @@ lock: $(UV)
 compile-catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations -D messages
 
+# A development server: without SECRET_KEY the app keeps a made-up key in var/dev-secret-key
+# and prints a warning (production refuses to start without SECRET_KEY and LICENSE_SIGNING_KEY).
+run: export CHANNELFRONT_ENV ?= development
 run: $(VENV)/.installed compile-catalogs
 	mkdir -p var
 	$(BIN)/flask db upgrade

@@ -52,6 +52,7 @@ def server_env(database_url: str, broker: str = "") -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "benchmark-secret",
+        "LICENSE_SIGNING_KEY": "benchmark-license-key",
         "ADMIN_HOST": "admin.localhost",
         "PASSWORD_HASH_COST": "cheap",
         "LOGIN_RATE_LIMIT": "100000 per minute",

@@ -87,6 +87,7 @@ def make_app(database_url: str):  # type: ignore[no-untyped-def]
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "benchmark-secret",
+            "LICENSE_SIGNING_KEY": "benchmark-license-key",
             "PASSWORD_HASH_COST": "cheap",
             "LOGIN_RATE_LIMIT": "1000 per minute",
         }
@@ -285,6 +286,7 @@ def main(
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "benchmark-secret",
+        "LICENSE_SIGNING_KEY": "benchmark-license-key",
         "ADMIN_HOST": "admin.localhost",
         "PASSWORD_HASH_COST": "cheap",
         "LOGIN_RATE_LIMIT": "1000 per minute",

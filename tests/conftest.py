@@ -103,6 +103,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "PASSWORD_HASH_COST": "cheap",
     "LOGIN_RATE_LIMIT": "1000 per minute",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
     "ADMIN_HOST": "admin.localhost",
 }
 

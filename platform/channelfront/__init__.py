@@ -18,6 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if overrides:
         app.config.from_mapping(overrides)
+    config.settle_secrets(app.config)
 
     from channelfront import celery_app, errors, extensions, models, security, statements
     from channelfront.accounts import auth
@@ -27,10 +28,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     middleware.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(config.ROOT / "migrations"))
+    # Before CSRF and rate limits: their error pages know who is signed in.
+    auth.init_app(app)
     extensions.csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     extensions.limiter.init_app(app)
-    auth.init_app(app)
     locale.init_app(app)
     formatting.init_app(app)
     app.context_processor(template_context)

@@ -3,9 +3,39 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import sys
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+# Shipped as the fallback by earlier releases: anyone can sign a session with it.
+PUBLIC_SECRET_KEYS = frozenset({"dev-only-secret-change-me"})
+ENVIRONMENTS = ("production", "development")
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run this deployment; the message says what to set."""
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,7}", raw) or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _environment() -> str:
+    name = os.environ.get("CHANNELFRONT_ENV", "").strip().lower() or "production"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(
+            f"CHANNELFRONT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}"
+        )
+    return name
 
 
 def _default_database_url() -> str:
@@ -16,12 +46,22 @@ def from_environment() -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     broker = os.environ.get("CELERY_BROKER_URL", "")
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        "CHANNELFRONT_ENV": _environment(),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "DEV_SECRET_KEY_FILE": os.environ.get(
+            "DEV_SECRET_KEY_FILE", str(ROOT / "var" / "dev-secret-key")
+        ),
+        "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, 0, 10),
+        "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 60, 1, 7 * 24 * 60),
+        "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 12, 1, 90 * 24),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", _default_database_url()),
         "ADMIN_HOST": os.environ.get("ADMIN_HOST", "admin.localhost").lower(),
         "CELERY_BROKER_URL": broker,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
+        ),
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(ROOT / "tenants")),
         "THEMES_DIR": os.environ.get("THEMES_DIR", str(ROOT / "themes")),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -44,3 +84,47 @@ def from_environment() -> dict[str, object]:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_PAYMENT_METHOD_TYPES": os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card"),
     }
+
+
+def _development_key(path: Path) -> str:
+    """A random key kept in ``path``, so sessions and links survive a dev server restart."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def settle_secrets(config: MutableMapping[str, Any]) -> None:
+    """Check the secrets once the configuration is complete; raise ConfigError.
+
+    Production needs ``SECRET_KEY`` (sessions, CSRF, renewal links) and
+    ``LICENSE_SIGNING_KEY`` (license keys, which must outlive a rotation of the first).
+    Development (``CHANNELFRONT_ENV=development``, as ``make run`` sets) makes up a
+    local key and says so; a test app without a key gets a random one.
+    """
+    if config.get("SECRET_KEY") in PUBLIC_SECRET_KEYS:
+        raise ConfigError("SECRET_KEY is a published development value: set a random secret")
+    if config.get("TESTING"):
+        config["SECRET_KEY"] = config.get("SECRET_KEY") or secrets.token_hex(32)
+        return
+    if config.get("CHANNELFRONT_ENV") == "development":
+        if not config.get("SECRET_KEY"):
+            path = Path(config["DEV_SECRET_KEY_FILE"])
+            config["SECRET_KEY"] = _development_key(path)
+            print(
+                f"WARNING: SECRET_KEY is not set; development uses the local key in {path}."
+                " Never serve real users like this.",
+                file=sys.stderr,
+            )
+        return
+    missing = [name for name in ("SECRET_KEY", "LICENSE_SIGNING_KEY") if not config.get(name)]
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(missing)} must be set (random secrets, e.g. from"
+            " `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            " For a development server set CHANNELFRONT_ENV=development instead."
+        )

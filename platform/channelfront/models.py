@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from channelfront.accounts import models as accounts_models
+from channelfront.accounts import session_models
 from channelfront.api import models as api_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
@@ -27,6 +28,7 @@ from channelfront.tenancy import models as tenancy_models
 MODEL_MODULES = (
     tenancy_models,
     accounts_models,
+    session_models,
     catalog_models,
     pricing_models,
     api_models,
@@ -43,6 +45,7 @@ MODEL_MODULES = (
 
 
 def register_cli(app: Flask) -> None:
+    from channelfront.accounts.cli import users_cli
     from channelfront.api.cli import api_token_cli
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
@@ -51,6 +54,7 @@ def register_cli(app: Flask) -> None:
     from channelfront.tenancy.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(api_token_cli)
     app.cli.add_command(licenses_cli)

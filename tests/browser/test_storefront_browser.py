@@ -74,6 +74,7 @@ def base_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'storefront.db'}",
         "SECRET_KEY": "browser-test-secret",
+        "LICENSE_SIGNING_KEY": "browser-test-license-key",
         "ADMIN_HOST": "admin.localhost",
         "PASSWORD_HASH_COST": "cheap",
         "CELERY_BROKER_URL": "",

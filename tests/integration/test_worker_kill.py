@@ -100,6 +100,7 @@ def base_env(database: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
         "CELERY_BROKER_URL": "",
         "SECRET_KEY": "worker-test-secret",
+        "LICENSE_SIGNING_KEY": "worker-test-license-key",
         "PASSWORD_HASH_COST": "cheap",
         "MAIL_SERVER": "",
         "STRIPE_SECRET_KEY": "",

@@ -45,6 +45,7 @@ def served_without_worker(workdir: Path) -> Iterator[tuple[int, dict[str, str]]]
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
         "SECRET_KEY": "live-browser-secret",
+        "LICENSE_SIGNING_KEY": "live-browser-license-key",
         "ADMIN_HOST": "admin.localhost",
         "PASSWORD_HASH_COST": "cheap",
         "CELERY_BROKER_URL": "memory://",

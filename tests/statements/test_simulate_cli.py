@@ -51,7 +51,12 @@ DOCUMENT = {
 def simulate(tmp_path: Path, document: object, *extra: str) -> subprocess.CompletedProcess[str]:
     source = tmp_path / "input.json"
     source.write_text(json.dumps(document) if not isinstance(document, str) else document)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "SECRET_KEY": "simulate-cli-secret",
+        "LICENSE_SIGNING_KEY": "simulate-cli-license-key",
+    }
     flask = Path(sys.executable).with_name("flask")
     return subprocess.run(
         [str(flask), "--app", "wsgi", "incentives", "simulate", str(source), *extra],

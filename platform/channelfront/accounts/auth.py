@@ -1,15 +1,28 @@
-"""Flask-Login wiring: who may hold a session on which host."""
+"""Flask-Login wiring: who may hold a session on which host.
+
+Flask-Login keeps the user id in the signed session cookie; a server-side record
+(:mod:`channelfront.accounts.sessions`) decides whether that session is still live and
+on this host. Each request checks the record before any view runs, so marking the
+session as used never commits a view's unfinished work.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from channelfront.accounts import sessions
 from channelfront.accounts.models import User, UserKind
 from channelfront.extensions import db, login_manager
 from channelfront.pricing.models import Enrollment
-from channelfront.tenancy.middleware import current_tenant, is_admin_site
+from channelfront.tenancy.hosts import InvalidHost, normalize_host
+from channelfront.tenancy.middleware import HOSTLESS_PATHS, current_tenant, is_admin_site
+
+SESSION_KEY = "_sid"
 
 
 def may_sign_in_here(user: User) -> bool:
@@ -29,11 +42,67 @@ def may_sign_in_here(user: User) -> bool:
     return False
 
 
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def lifetimes() -> sessions.Lifetimes:
+    return sessions.Lifetimes(
+        idle=timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+        absolute=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
+    )
+
+
+def _request_host() -> str | None:
+    try:
+        return normalize_host(request.headers.get("Host", ""))
+    except InvalidHost:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and may_sign_in_here(user) else None
+
+
+def sign_in(user: User) -> None:
+    """Start a session for the user on this host: its server record, then Flask-Login's."""
+    now = datetime.now(UTC)
+    host = normalize_host(request.headers.get("Host", ""))  # checked by the tenant middleware
+    previous = session.pop(SESSION_KEY, None)
+    if isinstance(previous, str):
+        sessions.end_session(previous, now)
+    sessions.prune_sessions(user.id, lifetimes(), now)
+    raw = sessions.start_session(user.id, host, now)
+    db.session.commit()
+    login_user(user)
+    session[SESSION_KEY] = raw
+
+
+def sign_out(everywhere: bool = False) -> None:
+    """End this session, or every session of the signed-in user, and sign out."""
+    now = datetime.now(UTC)
+    raw = session.pop(SESSION_KEY, None)
+    if everywhere and current_user.is_authenticated:
+        sessions.end_all_sessions(current_user.id, now)
+    elif isinstance(raw, str):
+        sessions.end_session(raw, now)
+    db.session.commit()
+    logout_user()
+
+
+def _check_session() -> None:
+    g.session_user = None
+    if request.path in HOSTLESS_PATHS or (SESSION_KEY not in session and "_user_id" not in session):
+        return
+    raw, host = session.get(SESSION_KEY), _request_host()
+    user = None
+    if isinstance(raw, str) and host is not None:
+        user = sessions.live_session_user(raw, host, lifetimes(), datetime.now(UTC))
+    if user is None or str(user.id) != session.get("_user_id"):
+        # Ended, expired, from another host, or never issued: signed out here.
+        session.pop(SESSION_KEY, None)
+        logout_user()
+        return
+    g.session_user = user
+
+
+def _load_user(user_id: str) -> User | None:
+    user = g.get("session_user")
+    if user is None or str(user.id) != user_id:
+        return None
+    return user if may_sign_in_here(user) else None
 
 
 def init_app(app: Flask) -> None:
@@ -43,3 +112,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+    app.before_request(_check_session)

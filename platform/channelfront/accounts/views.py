@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from channelfront.accounts.auth import may_sign_in_here
+from channelfront.accounts import throttle
+from channelfront.accounts.auth import may_sign_in_here, sign_in, sign_out
 from channelfront.accounts.forms import LoginForm
 from channelfront.accounts.services import authenticate
-from channelfront.extensions import db, limiter
+from channelfront.extensions import db
 from channelfront.i18n.locale import LOCALE_COOKIE, offered_locales
 from channelfront.tenancy.middleware import is_admin_site
 from channelfront.theming.views import render
@@ -28,21 +29,23 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> Response | str | tuple[str, int]:
+    if request.method == "POST":
+        throttle.check_sign_in(request.form.get("email", ""))
     form = LoginForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render("accounts/login.html", form=form), status
     user = authenticate(form.email.data or "", form.password.data or "")
     if user is None:
+        throttle.count_failure(form.email.data or "")
         form.password.errors = [_("The e-mail address or password is wrong.")]
         return render("accounts/login.html", form=form), 401
     if not may_sign_in_here(user):
         message = _("Your account cannot sign in on this storefront.")
         form.email.errors = [message]
         return render("accounts/login.html", form=form), 403
-    login_user(user)
+    sign_in(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -50,8 +53,12 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response | str:
     if request.method == "GET":
         return render("accounts/logout.html")
-    logout_user()
-    flash(_("You are signed out."), "info")
+    everywhere = request.form.get("everywhere") == "1"
+    sign_out(everywhere=everywhere)
+    if everywhere:
+        flash(_("You are signed out everywhere."), "info")
+    else:
+        flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
