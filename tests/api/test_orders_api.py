@@ -100,11 +100,13 @@ def test_the_same_key_answers_the_same_order_once(ctx, bluebird):
     assert again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json()
-    # A different body with a used key is not a new order either: the key decides.
+    # A different body with a used key is no new order, and no replay of the first one
+    # either (IETF Idempotency-Key draft): 422 names the conflict.
     changed = bluebird.post(order_body(po_number="PO-OTHER"), key="retry-key-0001")
-    assert changed.status_code == 200
-    assert changed.get_json()["number"] == first.get_json()["number"]
-    assert changed.get_json()["po_number"] == "PO-7"
+    assert changed.status_code == 422
+    assert changed.get_json()["error"]["errors"] == {
+        "Idempotency-Key": ["Already used with a different request body."]
+    }
     assert counts() == before
 
 

@@ -34,10 +34,13 @@ company's customer list. Pay on account (within the available credit, and only w
 no invoice is overdue: see `GET /credit`) or by one of the company's saved cards.
 
 **Idempotency-Key is required.** Send a fresh key (a UUID will do) for every new order,
-and the same key when you retry. A key the company has already used answers `200` with
-the order it placed, as it is now, and header `Idempotent-Replayed: true`; the body of
-the repeat is not compared, so a reused key never places a second order. A new order
-answers `201`, `Idempotent-Replayed: false`.
+and the same key with the same body when you retry. A retry answers `200` with the order
+the key placed, as it is now, and header `Idempotent-Replayed: true`. A key the company
+has already used with a different body (compared after parsing: key order and spacing
+do not count) answers `422` naming the `Idempotency-Key` and places nothing, as the
+IETF Idempotency-Key draft asks. So a reused key never places a second order, and never
+passes off the first order as the answer to another request. A new order answers `201`,
+`Idempotent-Replayed: false`.
 
 On account, the order is accepted at once and fulfilled by a background task: the
 license keys, subscriptions and invoice appear on `GET /orders/{number}` (or already
@@ -104,7 +107,9 @@ def _create_order() -> dict[str, Any]:
                 "in": "header",
                 "name": "Idempotency-Key",
                 "required": True,
-                "description": "One key per order; the same key when retrying.",
+                "description": (
+                    "One key per order; the same key, with the same body, when retrying."
+                ),
                 "schema": {
                     "type": "string",
                     "minLength": 8,
@@ -145,7 +150,8 @@ def _create_order() -> dict[str, Any]:
             ),
             "404": NO_HOST,
             "422": error(
-                "Refused by the catalog, the customer list or the credit line; nothing written"
+                "Refused by the catalog, the customer list or the credit line; or the "
+                "Idempotency-Key was already used with a different body. Nothing written"
             ),
             "401": COMMON["401"],
             "503": error(

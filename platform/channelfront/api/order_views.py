@@ -1,15 +1,18 @@
 """``/api/v1/orders``: place an order on the company account, read one, list the history.
 
 Order of answers: 401 (token), 403 (no catalog here; a viewer placing an order),
-400 (query, header or body shape), 200 for a key already used (the first order, as
-it is now), 422 (what the catalog, the customer list or the credit line refuses; also
-a card that is not the company's), 402 (no card payments here, or the card declined),
-503 (placed, but Stripe could not be reached to charge it), then 201. Reads answer
-404 for an order or customer that is not the company's on this storefront. Error
-messages are English.
+400 (query, header or body shape), 200 for a key already used with the same body (the
+first order, as it is now), 422 for a key already used with another body (IETF
+Idempotency-Key draft), 422 (what the catalog, the customer list or the credit line
+refuses; also a card that is not the company's), 402 (no card payments here, or the
+card declined), 503 (placed, but Stripe could not be reached to charge it), then 201.
+Reads answer 404 for an order or customer that is not the company's on this
+storefront. Error messages are English.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import force_locale, get_locale
@@ -40,12 +43,14 @@ from channelfront.api.schemas import NoQuerySchema
 from channelfront.extensions import db
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key
 from channelfront.orders.errors import OrderInputError
-from channelfront.orders.models import OrderStatus
+from channelfront.orders.idempotency import conflicts, fingerprint
+from channelfront.orders.models import Order, OrderStatus
 
 ORDER_NOT_FOUND = "No order with this number for your company on this storefront."
 READ_ONLY_ROLES = frozenset({"viewer"})
 # Service field names as the API body spells them.
 API_FIELDS = {"payment_method": "payment.payment_method", "idempotency_key": "Idempotency-Key"}
+KEY_REUSED = "Already used with a different request body."
 KEY_HELP = (
     "Send one key per order, 8 to 80 letters, digits or _ . : - (a UUID will do), "
     "and the same key again when you retry."
@@ -60,6 +65,18 @@ def _order_response(company_id: int, number: str, status: int, replayed: bool) -
     response.headers["Location"] = url_for("api.get_order", number=number)
     response.headers["Idempotent-Replayed"] = "true" if replayed else "false"
     return response
+
+
+def _replay(company_id: int, order: Order, body_fingerprint: str) -> Response:
+    """The order the key placed (200), or 422 when the key came with another body."""
+    if conflicts(order, body_fingerprint):
+        message = (
+            f"This Idempotency-Key was already used for a different request, which placed "
+            f"order {order.number}. Nothing was placed. Send a new key for a new order, "
+            "and repeat a request exactly, key and body, to retry it."
+        )
+        return api_error(422, message, {"Idempotency-Key": [KEY_REUSED]})
+    return _order_response(company_id, order.number, 200, replayed=True)
 
 
 def _not_charged(exc: ChargeNotMade) -> Response:
@@ -111,16 +128,18 @@ def create_order() -> Response:
     except ValidationError as exc:
         return invalid_body(exc)
     company_id = terms.enrollment.company_id
+    body_fingerprint = fingerprint(data)
     existing = find_by_key(company_id, key)
     if existing is not None:
-        return _order_response(company_id, existing.number, 200, replayed=True)
+        return _replay(company_id, existing, body_fingerprint)
     tenant = tenant_row()
     locale = str(get_locale())
     with force_locale("en"):
         try:
-            order, created = place(
-                tenant, actor, terms, locale, checkout_request(data, key, tenant)
+            checkout = replace(
+                checkout_request(data, key, tenant), request_fingerprint=body_fingerprint
             )
+            order, created = place(tenant, actor, terms, locale, checkout)
         except OrderInputError as exc:
             db.session.rollback()
             field = API_FIELDS.get(exc.field, exc.field)
@@ -133,10 +152,12 @@ def create_order() -> Response:
             )
         except ChargeNotMade as exc:
             return _not_charged(exc)
+    if not created:  # a parallel request with this key placed it first
+        return _replay(company_id, order, body_fingerprint)
     number = order.number
-    if created and order.status == OrderStatus.PAYMENT_FAILED:
+    if order.status == OrderStatus.PAYMENT_FAILED:
         return _declined(number, order.payment_error)
-    return _order_response(company_id, number, 201 if created else 200, replayed=not created)
+    return _order_response(company_id, number, 201, replayed=False)
 
 
 @bp.get("/orders/<path:number>")

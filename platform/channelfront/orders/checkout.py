@@ -45,6 +45,8 @@ class CheckoutRequest:
     require_end_customer: bool = True
     # Pay what the company's credit notes cover first (the checkout page's checkbox).
     apply_credit_notes: bool = False
+    # The fingerprint of the request (orders.idempotency), kept with the order.
+    request_fingerprint: str | None = None
 
 
 def find_by_key(company_id: int, key: str) -> Order | None:
@@ -85,7 +87,8 @@ def place_order(
 ) -> tuple[Order, bool]:
     """Check everything, then write the order (no commit). Returns (order, created).
 
-    A repeated idempotency key returns the first order unchanged, whatever else differs.
+    A repeated idempotency key returns the first order unchanged; the caller compares
+    the request fingerprints (orders.idempotency.conflicts).
     """
     company_id = terms.enrollment.company_id
     key = (request.idempotency_key or "").strip()
@@ -131,6 +134,7 @@ def place_order(
         credit_minor=paid_by_notes,
         payment_method=request.payment_method,
         idempotency_key=key,
+        request_fingerprint=request.request_fingerprint,
         notify_end_customer=bool(request.notify_end_customer),
         lines=[
             OrderLine(

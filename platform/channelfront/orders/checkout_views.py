@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -14,7 +15,7 @@ from werkzeug.wrappers import Response
 from channelfront.customers.services import search
 from channelfront.extensions import db
 from channelfront.orders import cart as carts
-from channelfront.orders import forms
+from channelfront.orders import forms, idempotency
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key, submit
 from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
@@ -93,6 +94,20 @@ def _to_order(order: Order) -> Response:
     return redirect(url_for("orders.detail", number=order.number), 303)
 
 
+def _already_placed(order: Order, submitted: str) -> Response:
+    """The order this form's key placed; say so plainly when the form was changed since."""
+    if idempotency.conflicts(order, submitted):
+        message = _(
+            "Order %(number)s was already placed from this checkout page, with other "
+            "details. Your changes were not applied and no new order was placed.",
+            number=order.number,
+        )
+        flash(message, "error")
+    else:
+        flash(_("This order was already placed."), "info")
+    return _to_order(order)
+
+
 @bp.route("/checkout", methods=["POST"])
 @login_required
 def place() -> Response | tuple[str, int] | str:
@@ -101,9 +116,9 @@ def place() -> Response | tuple[str, int] | str:
     # A repeated submission (double click, retry, back button) finds the first order.
     key = form.get("idempotency_key", "").strip()
     earlier = find_by_key(terms.enrollment.company_id, key) if IDEMPOTENCY_KEY.match(key) else None
+    submitted = idempotency.form_fingerprint(form)
     if earlier is not None:
-        flash(_("This order was already placed."), "info")
-        return _to_order(earlier)
+        return _already_placed(earlier, submitted)
     cart = _cart_view(terms, tenant)
     if not cart.lines:
         flash(_("Your cart is empty. Add products before checking out."), "info")
@@ -113,6 +128,7 @@ def place() -> Response | tuple[str, int] | str:
         return _page(terms, tenant, cart, form.copy(), {"lines": message})
     try:
         checkout = forms.checkout_request(form, cart.lines, tenant.require_end_customer)
+        checkout = replace(checkout, request_fingerprint=submitted)
         if checkout.card_payment_method is not None:
             # Another company's card would leave a placed order nobody can pay.
             company_id = terms.enrollment.company_id
@@ -122,8 +138,7 @@ def place() -> Response | tuple[str, int] | str:
         db.session.rollback()
         return _page(terms, tenant, _cart_view(terms, tenant), form.copy(), errors_of(error))
     if not created:
-        flash(_("This order was already placed."), "info")
-        return _to_order(order)
+        return _already_placed(order, submitted)
     carts.empty(carts.get_cart(actor()))
     db.session.commit()
     flash(_("Thank you. Order %(number)s is placed.", number=order.number), "info")

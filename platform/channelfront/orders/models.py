@@ -97,6 +97,9 @@ class Order(TenantOwned, db.Model):
     payment_method: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PLACED.value)
     idempotency_key: Mapped[str] = mapped_column(String(80))
+    # SHA-256 of the request that placed the order: the same key with another request
+    # is a conflict, not a replay. None on orders placed before it was kept.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     notify_end_customer: Mapped[bool] = mapped_column(default=False)
     payment_intent_id: Mapped[str | None] = mapped_column(String(80))
     payment_error: Mapped[str | None] = mapped_column(String(300))
