@@ -151,3 +151,21 @@ def test_the_flask_command_says_what_to_set(tmp_path):
         " `python -c 'import secrets; print(secrets.token_hex(32))'`). For a development"
         " server set CHANNELFRONT_ENV=development instead."
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("TRUSTED_PROXIES", "²", "TRUSTED_PROXIES must be a whole number from 0 to 10"),
+        ("TRUSTED_PROXIES", "11", "TRUSTED_PROXIES must be a whole number from 0 to 10"),
+        ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES must be a whole number"),
+        ("SESSION_MAX_HOURS", "twelve", "SESSION_MAX_HOURS must be a whole number"),
+        ("LOGIN_ACCOUNT_RATE_LIMIT", "lots", "LOGIN_ACCOUNT_RATE_LIMIT is not a rate limit"),
+        ("LOGIN_RATE_LIMIT", "10 per fortnight", "LOGIN_RATE_LIMIT is not a rate limit"),
+        ("CHANNELFRONT_ENV", "staging", "CHANNELFRONT_ENV must be one of production, development"),
+    ],
+)
+def test_a_bad_setting_is_named_at_startup(monkeypatch, name, value, named):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=named):
+        started()

@@ -10,6 +10,8 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parents[2]
 # Shipped as the fallback by earlier releases: anyone can sign a session with it.
 PUBLIC_SECRET_KEYS = frozenset({"dev-only-secret-change-me"})
@@ -27,6 +29,15 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
     if not re.fullmatch(r"[0-9]{1,7}", raw) or not low <= int(raw) <= high:
         raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
     return int(raw)
+
+
+def _rate_limit(name: str, default: str) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a rate limit such as '10 per minute': {raw!r}") from exc
+    return raw
 
 
 def _environment() -> str:
@@ -58,8 +69,8 @@ def from_environment() -> dict[str, object]:
         "ADMIN_HOST": os.environ.get("ADMIN_HOST", "admin.localhost").lower(),
         "CELERY_BROKER_URL": broker,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+        "LOGIN_RATE_LIMIT": _rate_limit("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit(
             "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
         ),
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(ROOT / "tenants")),
