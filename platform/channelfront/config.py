@@ -66,6 +66,8 @@ def from_environment() -> dict[str, object]:
         "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 60, 1, 7 * 24 * 60),
         "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 12, 1, 90 * 24),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", _default_database_url()),
+        # Seconds a transaction waits for a row (PostgreSQL) or the database (SQLite) lock.
+        "DB_LOCK_TIMEOUT": _whole_number("DB_LOCK_TIMEOUT", 30, 1, 600),
         "ADMIN_HOST": os.environ.get("ADMIN_HOST", "admin.localhost").lower(),
         "CELERY_BROKER_URL": broker,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
