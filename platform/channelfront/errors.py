@@ -7,8 +7,10 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from channelfront.row_locks import gave_up_waiting
 from channelfront.tenancy.middleware import TenantSuspended
 
 
@@ -61,7 +63,16 @@ def _suspended(_exc: TenantSuspended):  # type: ignore[no-untyped-def]
     return _page(503, _("Temporarily unavailable"), _("This storefront is not available."))
 
 
+def _busy(exc: OperationalError):  # type: ignore[no-untyped-def]
+    """A lock not had in time (many requests changing one account): try again, not a 500."""
+    if not gave_up_waiting(exc):
+        raise exc
+    message = _("Many changes to this account are being made right now. Please try again.")
+    return (*_page(503, _("Temporarily unavailable"), message), {"Retry-After": "2"})
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(TenantSuspended, _suspended)
+    app.register_error_handler(OperationalError, _busy)
     app.register_error_handler(HTTPException, _http_error)

@@ -14,6 +14,7 @@ from channelfront.accounts.models import User
 from channelfront.customers import services as customers
 from channelfront.customers.services import CustomerInput
 from channelfront.extensions import db
+from channelfront.orders import credit as credit_line
 from channelfront.orders import events, numbering
 from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
@@ -103,13 +104,17 @@ def place_order(
     po_number, note = _check_text(request)
     customer = _customer(company_id, request)
     renewals.check_lines(company_id, customer, lines)
+    on_account = request.payment_method == PaymentMethod.ON_ACCOUNT
+    if on_account or request.apply_credit_notes:
+        # Parallel checkouts of the company read what is left one after the other.
+        credit_line.hold(terms.enrollment)
     total = order_total(lines, tenant.currency)
     paid_by_notes = (
         credit_notes.usable(company_id, tenant.id, tenant.currency, total.minor)
         if request.apply_credit_notes
         else 0
     )
-    if request.payment_method == PaymentMethod.ON_ACCOUNT:
+    if on_account:
         credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
         if credit.overdue:
             raise OrderInputError(

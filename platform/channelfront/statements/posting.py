@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from channelfront import row_locks
 from channelfront.extensions import db
 from channelfront.statements import programs
 from channelfront.statements.facts import aware, local_date, to_event
@@ -57,9 +58,12 @@ def post(tenant: Tenant, rows: Sequence[IncentiveEvent], order_id: int | None = 
     """Post facts in order to each published program, storing each once posted (no commit).
 
     A fact is stored after it is posted, so a refund's purchase counts only the refunds
-    posted before it.
+    posted before it. Each program's row stays locked until the caller commits, so two
+    postings never both spend the same room under a cap.
     """
     live = programs.published(tenant.id)
+    # Caps and tiers read what each program paid so far: one posting at a time.
+    row_locks.hold(IncentiveProgram, *(row.id for row in live))
     partners = partners_for(tenant) if live else {}
     engines = [engine_for(row, tenant, partners) for row in live]
     for engine in engines:
