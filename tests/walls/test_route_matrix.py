@@ -1,0 +1,406 @@
+"""Every route that names an object, as every kind of caller, against foreign objects.
+
+The routes come from ``app.url_map``: any rule with a converter argument (an id, number,
+SKU, token or file name) must be in MATRIX, with the answer each caller gets, or in
+PUBLIC with the reason it needs no wall. A new route in neither fails
+``test_every_route_that_names_an_object_is_in_the_matrix``, so a later feature is covered
+without anyone having to remember it.
+
+Each cell is one request: GET for read routes, POST with a valid CSRF token (and no other
+field) for write routes. A refusal must write nothing: every INSERT, UPDATE or DELETE the
+request sends is recorded, and each cell runs inside a savepoint rolled back after it, so
+no cell sees another's writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from channelfront.extensions import db
+from tests.conftest import HostClient
+from tests.walls.world import ADMIN, AH, NW, OBJECTS, SK, World, build, tokens_for
+
+LOGIN = "login"  # 302 to the sign-in page
+# Rows a request may write whatever it answers: the sign-in session's own bookkeeping.
+BOOKKEEPING = frozenset({"user_session"})
+
+# role: (home host, e-mail). Anonymous asks the host the route lives on.
+ROLES: dict[str, tuple[str, str | None]] = {
+    "anonymous": (NW, None),
+    "buyer": (NW, "buyer@bluebird.example"),
+    "approver": (NW, "approver@bluebird.example"),
+    "company_admin": (NW, "admin@bluebird.example"),
+    "viewer": (NW, "viewer@bluebird.example"),
+    "other_company": (NW, "buyer@otter.example"),
+    "other_tenant": (SK, "buyer@kirin.example"),
+    "distributor_finance": (NW, "finance@northwind.example"),
+    "vendor_admin": (ADMIN, "admin@nimbus.example"),
+}
+# The control column: whoever owns the object asks too, so a cell cannot pass because a
+# URL names nothing at all.
+OWNERS: dict[str, tuple[str, str]] = {
+    "other_company": (NW, "buyer@victim.example"),
+    "other_tenant": (AH, "buyer@bluebird.example"),
+}
+CALLERS = (*ROLES, "owner")
+
+# Rules with a converter argument that need no wall, and why.
+PUBLIC = {
+    "theming.theme_static": "a theme's static files (CSS, logo): the same for every caller",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which world value fills each URL argument, and the answer per caller (``default``
+    unless the role is named in ``roles``, or the role and object kind in ``cells``)."""
+
+    args: dict[str, str]
+    default: int | str = 404
+    roles: dict[str, int | str] = field(default_factory=dict)
+    cells: dict[tuple[str, str], int | str] = field(default_factory=dict)
+    # Callers for whom acting on the object is the route's job: their writes are expected.
+    writers: frozenset[str] = frozenset()
+    # Query string parameters the page needs, filled from the world like ``args``.
+    query: dict[str, str] = field(default_factory=dict)
+
+    def expected(self, role: str, kind: str) -> int | str:
+        return self.cells.get((role, kind), self.roles.get(role, self.default))
+
+    def with_vendor(self, answer: int | str) -> Route:
+        return replace(self, roles={**self.roles, "vendor_admin": answer})
+
+
+def shop(
+    args: dict[str, str],
+    cells: dict[tuple[str, str], int | str] | None = None,
+    writers: tuple[str, ...] = (),
+    **roles: int | str,
+) -> Route:
+    """A storefront page behind sign-in: 404 for a foreign object unless named."""
+    return Route(args, 404, {"anonymous": LOGIN, **roles}, cells or {}, frozenset(writers))
+
+
+def console(
+    args: dict[str, str],
+    vendor: int | str | tuple[int | str, int | str],
+    writers: tuple[str, ...] = (),
+    query: dict[str, str] | None = None,
+) -> Route:
+    """A vendor console page: not there on storefront hosts (404), sign-in first on the
+    console; the vendor admin's answer for (another company's, another tenant's) object."""
+    company, tenant = vendor if isinstance(vendor, tuple) else (vendor, vendor)
+    return Route(
+        args,
+        404,
+        {"anonymous": LOGIN},
+        {("vendor_admin", "other_company"): company, ("vendor_admin", "other_tenant"): tenant},
+        frozenset(writers),
+        query or {},
+    )
+
+
+def link(args: dict[str, str], answer: int) -> Route:
+    """A public renewal link: whoever holds a link of this storefront may use it; a link of
+    another storefront is not found there."""
+    here = ("anonymous", *BLUEBIRD, "other_company", "distributor_finance")
+    cells = {(role, "other_company"): answer for role in here}
+    return Route(args, 404, {"owner": answer}, cells)
+
+
+def catalog(signed_out: int | str, staff: int | str, vendor: int | str) -> Route:
+    """A product by SKU: Gold on Northwind (Bluebird) sells INS-STD-1Y, Silver (Otter) does
+    not; CDE-STD-1Y is not sold on Northwind at all; Sakura (Kirin) sells both."""
+    cells = {(role, "other_company"): 200 for role in (*BLUEBIRD, "owner")}
+    roles = {"anonymous": signed_out, "other_tenant": 200}
+    return Route({"sku": "sku"}, 404, {**roles, "distributor_finance": staff}, cells).with_vendor(
+        vendor
+    )
+
+
+BLUEBIRD = ("buyer", "approver", "company_admin", "viewer")
+ORDER = {"number": "number"}
+INVOICE = {"number": "invoice"}
+TEMPLATE = {"template_id": "template_id"}
+SUBSCRIPTION = {"subscription_id": "subscription_id"}
+# Viewers read but do not act; distributor staff have no company to act for.
+READ_ONLY = {"viewer": 403, "distributor_finance": 403}
+TENANT_PROGRAM = {"tenant_id": "tenant_id", "program_id": "incentive_program_id"}
+
+MATRIX: dict[tuple[str, str], Route] = {
+    # Orders: nothing of another company or storefront exists for anyone.
+    ("orders.detail", "GET"): shop(ORDER, owner=200),
+    ("orders.status", "GET"): shop(ORDER, owner=200),
+    ("orders.update_licenses", "POST"): shop(ORDER, owner=422),
+    ("orders.cancel", "POST"): shop(ORDER, owner=422),
+    ("orders.add_note", "POST"): shop(ORDER, owner=422),
+    ("orders.pay", "POST"): shop(ORDER, owner=303),
+    ("order_templates.reorder", "POST"): shop(ORDER, writers=("owner",), **READ_ONLY, owner=303),
+    ("order_templates.to_cart", "POST"): shop(TEMPLATE, writers=("owner",), **READ_ONLY, owner=303),
+    ("order_templates.delete", "POST"): shop(TEMPLATE, writers=("owner",), **READ_ONLY, owner=303),
+    ("api.get_order", "GET"): Route(
+        ORDER,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "distributor_finance": 403, "owner": 200},
+    ),
+    # Invoices: distributor finance sees and settles every invoice of its own storefront.
+    ("invoices.detail", "GET"): shop(
+        INVOICE, {("distributor_finance", "other_company"): 200}, owner=200
+    ),
+    ("invoices.pay", "POST"): shop(
+        INVOICE, {("distributor_finance", "other_company"): 403}, owner=422
+    ),
+    ("invoices.mark_invoice_paid", "POST"): shop(
+        INVOICE,
+        {("distributor_finance", "other_company"): 303},
+        writers=("distributor_finance",),
+        owner=403,
+    ),
+    # Refunds are distributor staff's (an order on account has no card payment to refund).
+    ("payments.refund", "POST"): shop(
+        ORDER,
+        {("distributor_finance", "other_company"): 422},
+        **dict.fromkeys((*BLUEBIRD, "other_company", "other_tenant", "owner"), 403),
+    ),
+    ("payments.remove_card", "POST"): shop(
+        {"payment_method_id": "payment_method_id"}, **READ_ONLY, owner=302
+    ),
+    ("tokens.revoke", "POST"): shop({"token_id": "token_id"}, writers=("owner",), owner=302),
+    # Subscriptions and renewal links.
+    ("renewals.renew_in_cart", "POST"): shop(
+        SUBSCRIPTION, writers=("owner",), **READ_ONLY, owner=303
+    ),
+    ("renewals.send_link", "POST"): shop(SUBSCRIPTION, writers=("owner",), **READ_ONLY, owner=303),
+    ("renewals.renew", "GET"): link({"token": "renewal_token"}, 200),
+    ("renewals.pay", "POST"): link({"token": "renewal_token"}, 422),
+    ("renewals.renewed", "GET"): link({"token": "renewal_token", "term_index": "term_index"}, 200),
+    # Catalog by SKU: what the caller's program on this storefront authorizes.
+    ("catalog.detail", "GET"): catalog(LOGIN, 403, 404),
+    ("api.get_product", "GET"): catalog(401, 403, 401),
+    # Statements: resellers see their company's, distributor staff their storefront's.
+    ("incentives.reseller_statement", "GET"): shop(
+        {"statement_id": "statement_id"}, **READ_ONLY, owner=200
+    ),
+    ("incentives.reseller_statement_csv", "GET"): shop(
+        {"statement_id": "statement_id"}, **READ_ONLY, owner=200
+    ),
+    ("incentives.distributor_statement", "GET"): Route(
+        {"statement_id": "distributor_statement_id"},
+        403,
+        {"anonymous": LOGIN, "distributor_finance": 404, "vendor_admin": 404},
+    ),
+    ("incentives.distributor_statement_csv", "GET"): Route(
+        {"statement_id": "distributor_statement_id"},
+        403,
+        {"anonymous": LOGIN, "distributor_finance": 404, "vendor_admin": 404},
+    ),
+    # The vendor console sees every tenant; an object under another tenant's address is
+    # not found. Empty forms answer 400 and write nothing.
+    ("admin.company", "GET"): console({"company_id": "company_id"}, 200),
+    ("admin.enroll_company", "POST"): console({"company_id": "company_id"}, 400),
+    ("admin.edit_enrollment", "POST"): console({"enrollment_id": "enrollment_id"}, 400),
+    ("admin.remove_enrollment_view", "POST"): console(
+        {"enrollment_id": "enrollment_id"}, 302, writers=("vendor_admin",)
+    ),
+    ("admin.edit_tenant", "GET"): console({"tenant_id": "tenant_id"}, 200),
+    ("admin.edit_tenant", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    ("admin.new_program", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    ("admin.add_rule_view", "POST"): console({"program_id": "pricing_program_id"}, 400),
+    ("admin.remove_rule_view", "POST"): console(
+        {"rule_id": "rule_id"}, 302, writers=("vendor_admin",)
+    ),
+    ("admin.create_incentive_program", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    ("admin.incentive_program", "GET"): console(TENANT_PROGRAM, (200, 404)),
+    ("admin.save_incentive_draft", "POST"): console(TENANT_PROGRAM, (400, 404)),
+    ("admin.publish_incentive_program", "POST"): console(TENANT_PROGRAM, (400, 404)),
+    ("admin.close_incentive_period", "POST"): console(TENANT_PROGRAM, (400, 404)),
+    ("admin.incentive_open_statement", "GET"): console(
+        TENANT_PROGRAM, (302, 404), query={"beneficiary": "beneficiary", "period": "period"}
+    ),
+    ("admin.incentive_statement", "GET"): console(
+        {"tenant_id": "tenant_id", "statement_id": "admin_statement_id"}, (200, 404)
+    ),
+}
+
+
+# --- the matrix run ------------------------------------------------------------------------
+
+
+def _audience(endpoint: str) -> str:
+    return endpoint.split(".")[0] if endpoint.split(".")[0] in ("admin", "api") else "shop"
+
+
+def rules_with_objects(app: Flask) -> set[tuple[str, str]]:
+    """(endpoint, method) of every rule that takes a URL converter argument."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.arguments - set(rule.defaults or {}):
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+                found.add((rule.endpoint, method))
+    return found
+
+
+def test_every_route_that_names_an_object_is_in_the_matrix(app):
+    routes = {key for key in rules_with_objects(app) if key[0] not in PUBLIC}
+    missing = sorted(routes - set(MATRIX))
+    assert not missing, (
+        f"Routes that name an object but are in neither MATRIX nor PUBLIC of {__file__}: "
+        f"{missing}. Add each (endpoint, method) to MATRIX with the answer every caller "
+        "gets, or the endpoint to PUBLIC with the reason it needs no wall."
+    )
+    gone = sorted(set(MATRIX) - routes) + sorted(
+        set(PUBLIC) - {endpoint for endpoint, _method in rules_with_objects(app)}
+    )
+    assert not gone, f"MATRIX or PUBLIC names routes that no longer exist: {gone}"
+
+
+@contextmanager
+def writes_recorded(app: Flask) -> Iterator[list[str]]:
+    """The tables each INSERT, UPDATE or DELETE sent meanwhile names."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+    dml = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        match = dml.match(statement)
+        if match and match.group(1) not in BOOKKEEPING:
+            seen.append(match.group(1))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@dataclass
+class Caller:
+    client: HostClient
+    csrf: str
+    token: str | None
+
+
+def _csrf(client: HostClient) -> str:
+    for path in ("/", "/admin/", "/login"):
+        try:
+            return client.csrf_token(path)
+        except AssertionError:
+            continue
+    raise AssertionError(f"no CSRF token for a client on {client.host}")
+
+
+def _caller(client_for, host: str, email: str | None, token: str | None) -> Caller:  # type: ignore[no-untyped-def]
+    client = client_for(host)
+    if email is not None:
+        response = client.login(email)
+        assert response.status_code == 302, (email, host, response.get_data(as_text=True))
+    return Caller(client, _csrf(client), token)
+
+
+def callers(client_for, world: World) -> dict[str, Caller]:  # type: ignore[no-untyped-def]
+    """A signed-in client per caller (anonymous once per audience, the owner per object
+    kind), each with its CSRF token and API token."""
+    found = {
+        role: _caller(client_for, host, email, world.tokens.get(role))
+        for role, (host, email) in ROLES.items()
+    }
+    found["anonymous/admin"] = _caller(client_for, ADMIN, None, None)
+    for kind, (host, email) in OWNERS.items():
+        found[f"owner/{kind}"] = _caller(client_for, host, email, world.tokens.get(f"owner/{kind}"))
+    return found
+
+
+def _caller_key(role: str, kind: str, audience: str) -> str:
+    if role == "owner":
+        return f"owner/{kind}"
+    if role == "anonymous" and audience == "admin":
+        return "anonymous/admin"
+    return role
+
+
+def _path(app: Flask, endpoint: str, spec: Route, values: dict[str, object]) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        names = {**spec.args, **spec.query}
+        return url_for(endpoint, **{name: values[key] for name, key in names.items()})
+
+
+def answer_of(response) -> int | str:  # type: ignore[no-untyped-def]
+    if response.status_code in (301, 302, 303) and response.headers.get("Location", "").startswith(
+        ("/login", "http://localhost/login")
+    ):
+        return LOGIN
+    return response.status_code
+
+
+def refused(answer: int | str) -> bool:
+    return answer == LOGIN or (isinstance(answer, int) and answer >= 400)
+
+
+def ask(caller: Caller, method: str, path: str, audience: str):  # type: ignore[no-untyped-def]
+    headers = {}
+    if audience == "api" and caller.token:
+        headers["Authorization"] = f"Bearer {caller.token}"
+    # Buffered: a streamed CSV is read while its request is still open.
+    if method == "GET":
+        return caller.client.get(path, headers=headers, buffered=True)
+    data = {"csrf_token": caller.csrf}
+    return caller.client.post(path, data=data, headers=headers, buffered=True)
+
+
+def run_matrix(app: Flask, world: World, clients: dict[str, Caller]) -> list[str]:
+    """Every cell, each inside a savepoint rolled back after it; the list of what differed."""
+    with app.app_context():
+        connection = db.session.get_bind()
+    problems = []
+    for (endpoint, method), spec in sorted(MATRIX.items()):
+        audience = _audience(endpoint)
+        for kind in OBJECTS:
+            path = _path(app, endpoint, spec, world.values[kind])
+            for role in CALLERS:
+                caller = clients[_caller_key(role, kind, audience)]
+                expected = spec.expected(role, kind)
+                savepoint = connection.begin_nested()
+                try:
+                    with writes_recorded(app) as written:
+                        got = answer_of(ask(caller, method, path, audience))
+                finally:
+                    savepoint.rollback()
+                cell = f"{endpoint} {method} {path} as {role} ({kind})"
+                if got != expected:
+                    problems.append(f"{cell}: answered {got}, expected {expected}")
+                elif written and (role not in spec.writers or refused(got)):
+                    problems.append(f"{cell}: answered {got} but wrote {sorted(set(written))}")
+    return problems
+
+
+@pytest.fixture
+def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    built = build(app)
+    built.tokens = tokens_for(
+        {**ROLES, **{f"owner/{kind}": owner for kind, owner in OWNERS.items()}}
+    )
+    db.session.commit()
+    db.session.close()
+    # Every caller pays renewal links from one address here; the limit has its own test.
+    saved = app.config.get("RENEWAL_PAY_RATE_LIMIT")
+    app.config["RENEWAL_PAY_RATE_LIMIT"] = "10000 per minute"
+    try:
+        yield built
+    finally:
+        app.config["RENEWAL_PAY_RATE_LIMIT"] = saved
+
+
+def test_every_caller_gets_the_listed_answer_for_foreign_objects(app, client_for, world):
+    problems = run_matrix(app, world, callers(client_for, world))
+    cells = len(MATRIX) * len(CALLERS) * len(OBJECTS)
+    assert not problems, f"{len(problems)} of {cells} cells differ:\n" + "\n".join(problems)

@@ -1,0 +1,241 @@
+"""The rows the route matrix aims at: for each kind of foreign object, one of every kind of
+thing a URL can name (order, invoice, template, subscription, token, card, statement...).
+
+Callers sign in on Northwind (Bluebird IT's buyer, approver, company admin and viewer,
+Otter Co, distributor finance), on Sakura (Kirin, another tenant) or on the vendor
+console. The objects are foreign to them:
+
+- ``other_company``: Victim Co's, a third reseller on Northwind (orders, invoices,
+  cards, statements...); for the console, Northwind's own rows.
+- ``other_tenant``: Bluebird IT's own rows on Alpenhandel (the same company on another
+  storefront, the sharpest wall), and Alpenhandel's distributor statement; for the
+  console, an Alpenhandel row under a Northwind address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from channelfront.accounts.models import Company, User
+from channelfront.accounts.passwords import hash_password
+from channelfront.api.models import ApiToken
+from channelfront.api.tokens import issue_token, token_refusal
+from channelfront.demo.seed import DEMO_PASSWORD
+from channelfront.extensions import db
+from channelfront.fulfillment.models import Subscription
+from channelfront.invoices.models import Invoice
+from channelfront.orders.checkout import submit
+from channelfront.orders.lines import LineRequest
+from channelfront.orders.templates_service import save_from_order
+from channelfront.pricing.models import Enrollment, Program, ProgramRule
+from channelfront.renewals import links
+from channelfront.renewals.models import Channel, SubscriptionTerm
+from tests.orders.conftest import Storefront, checkout_request, storefront
+from tests.payments.conftest import save_card
+from tests.statements.pages_support import QUARTERLY, RESELLER_QUARTERLY, close, program, quarter
+from tests.statements.pages_support import tenant as tenant_row
+
+NW = "northwind.localhost"
+AH = "alpenhandel.localhost"
+SK = "sakura.localhost"
+ADMIN = "admin.localhost"
+OBJECTS = ("other_company", "other_tenant")
+
+
+@dataclass
+class World:
+    """URL values by object kind, and each signed-in role's API token (if it may have one)."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=lambda: {k: {} for k in OBJECTS})
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def user(email: str, role: str, company_id: int | None = None, kind: str = "reseller") -> User:
+    row = User(
+        email=email,
+        name=email.split("@")[0].title(),
+        password_hash=hash_password(DEMO_PASSWORD),
+        kind=kind,
+        role=role,
+        company_id=company_id,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def reseller_company(name: str, tenant_slug: str, program_slug: str) -> Company:
+    """A reseller company enrolled on one storefront in one of its pricing programs."""
+    company = Company(name=name, country="GB")
+    db.session.add(company)
+    db.session.flush()
+    tenant = tenant_row(tenant_slug)
+    pricing = db.session.scalar(
+        select(Program).where(Program.tenant_id == tenant.id, Program.slug == program_slug)
+    )
+    db.session.add(
+        Enrollment(
+            tenant_id=tenant.id,
+            company_id=company.id,
+            program_id=pricing.id,
+            credit_limit_minor=10_000_000,
+        )
+    )
+    db.session.commit()
+    return company
+
+
+def _shop_rows(app: Flask, host: str, email: str, lines: list[LineRequest]) -> dict[str, Any]:
+    """An order on account (fulfilled and invoiced) and everything it names, on one shop."""
+    for shop in storefront(app, host, email):
+        return _order_rows(shop, lines)
+    raise AssertionError(f"no storefront at {host}")
+
+
+def _order_rows(shop: Storefront, lines: list[LineRequest]) -> dict[str, Any]:
+    company_id = shop.terms.enrollment.company_id
+    order, created = submit(
+        shop.tenant, shop.buyer, shop.terms, "en", checkout_request(lines=lines)
+    )
+    assert created
+    db.session.commit()
+    template = save_from_order(company_id, shop.buyer, order, f"Matrix {order.number}")
+    issue_token(shop.buyer, shop.tenant.id)
+    db.session.commit()
+    subscription_id = db.session.scalar(
+        select(Subscription.id).where(Subscription.order_id == order.id)
+    )
+    invoice = db.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    assert subscription_id is not None
+    _renewed_once(shop, subscription_id)
+    assert invoice is not None
+    token_id = db.session.scalar(
+        select(ApiToken.id).where(ApiToken.user_id == shop.buyer.id).order_by(ApiToken.id.desc())
+    )
+    return {
+        "number": order.number,
+        "invoice": invoice,
+        "template_id": template.id,
+        "subscription_id": subscription_id,
+        "token_id": token_id,
+        "renewal_token": links.make_token(shop.tenant.id, subscription_id),
+        "term_index": 1,
+        "payment_method_id": save_card(shop)["id"],
+        "company_id": company_id,
+        "enrollment_id": shop.terms.enrollment.id,
+        "pricing_program_id": shop.terms.enrollment.program_id,
+    }
+
+
+def _renewed_once(shop: Storefront, subscription_id: int) -> None:
+    """A first renewal term, as the end customer's payment through the link records it."""
+    subscription = db.session.get(Subscription, subscription_id)
+    db.session.add(
+        SubscriptionTerm(
+            tenant_id=shop.tenant.id,
+            subscription_id=subscription_id,
+            term_index=1,
+            channel=Channel.SELF_SERVICE.value,
+            amount_minor=10_00,
+            currency=shop.tenant.currency,
+            quantity=subscription.quantity,
+            term_months=subscription.term_months,
+            starts_on=subscription.ends_on,
+            ends_on=subscription.ends_on + timedelta(days=365),
+            paid_at=datetime.now(UTC),
+        )
+    )
+    db.session.commit()
+
+
+def _statements(victim: Company) -> tuple[dict[str, int], dict[str, int]]:
+    """Reseller statements of Victim (Northwind) and Bluebird (Alpenhandel), and the
+    distributor statements of both storefronts."""
+    bluebird = db.session.scalar(select(Company.id).where(Company.name == "Bluebird IT"))
+    q1 = quarter(2025, 1)
+    nw_res = program("northwind", "m-res", RESELLER_QUARTERLY, audience="reseller")
+    ah_res = program("alpenhandel", "m-res", RESELLER_QUARTERLY, "reseller", currency="EUR")
+    nw_dist = program("northwind", "m-dist", QUARTERLY)
+    ah_dist = program("alpenhandel", "m-dist", QUARTERLY, currency="EUR")
+    rows = {
+        "nw_reseller": close(nw_res, f"company-{victim.id}", q1, 150_00),
+        "ah_reseller": close(ah_res, f"company-{bluebird}", q1, 150_00),
+        "nw_distributor": close(nw_dist, "northwind", q1, 250_00),
+        "ah_distributor": close(ah_dist, "alpenhandel", q1, 250_00),
+    }
+    db.session.commit()
+    return {k: v.id for k, v in rows.items()}, {
+        "nw": nw_res.id,
+        "ah": ah_res.id,
+    }
+
+
+def build(app: Flask) -> World:
+    """Every row the matrix names (committed into the test's rolled-back transaction)."""
+    bluebird = db.session.scalar(select(Company).where(Company.name == "Bluebird IT"))
+    user("viewer@bluebird.example", "viewer", bluebird.id)
+    otter = reseller_company("Otter Co", "northwind", "silver")
+    user("buyer@otter.example", "buyer", otter.id)
+    victim = reseller_company("Victim Co", "northwind", "gold")
+    user("buyer@victim.example", "buyer", victim.id)
+
+    world = World()
+    theirs = _shop_rows(app, NW, "buyer@victim.example", [LineRequest("SHD-STD-1Y", 2)])
+    ours_elsewhere = _shop_rows(app, AH, "buyer@bluebird.example", [LineRequest("SHD-STD-1Y", 2)])
+    statements, incentive_programs = _statements(victim)
+    northwind = tenant_row("northwind").id
+    kirin = db.session.scalar(select(Company.id).where(Company.name == "Kirin Systems"))
+    rules = {
+        slug: db.session.scalar(
+            select(ProgramRule.id)
+            .join(Program, Program.id == ProgramRule.program_id)
+            .where(Program.tenant_id == tenant_row(slug).id)
+        )
+        for slug in ("northwind", "alpenhandel")
+    }
+    world.values["other_company"] = {
+        **theirs,
+        "statement_id": statements["nw_reseller"],
+        "beneficiary": f"company-{victim.id}",
+        "period": "2025-Q1",
+        "distributor_statement_id": statements["nw_reseller"],
+        "sku": "INS-STD-1Y",
+        "tenant_id": northwind,
+        "incentive_program_id": incentive_programs["nw"],
+        "admin_statement_id": statements["nw_reseller"],
+        "rule_id": rules["northwind"],
+    }
+    world.values["other_tenant"] = {
+        **ours_elsewhere,
+        "statement_id": statements["ah_reseller"],
+        "beneficiary": f"company-{bluebird.id}",
+        "period": "2025-Q1",
+        "distributor_statement_id": statements["ah_distributor"],
+        "sku": "CDE-STD-1Y",
+        "company_id": kirin,
+        # The console's addresses name a tenant: an Alpenhandel row under Northwind's id.
+        "tenant_id": northwind,
+        "incentive_program_id": incentive_programs["ah"],
+        "admin_statement_id": statements["ah_reseller"],
+        "rule_id": rules["alpenhandel"],
+    }
+    return world
+
+
+def tokens_for(roles: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """An API token per signed-in role on its own storefront, where it may have one."""
+    found = {}
+    for role, (host, email) in roles.items():
+        if email is None or host == ADMIN:
+            continue
+        member = db.session.scalar(select(User).where(User.email == email))
+        tenant = tenant_row(host.split(".")[0])
+        if token_refusal(member, tenant) is None:
+            found[role] = issue_token(member, tenant.id)
+    db.session.commit()
+    return found
