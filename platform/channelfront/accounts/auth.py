@@ -70,11 +70,11 @@ def sign_in(user: User) -> None:
     session[SESSION_KEY] = raw
 
 
-def sign_out(everywhere: bool = False) -> None:
-    """End this session, or every session of the signed-in user, and sign out."""
+def sign_out() -> None:
+    """End every session of the signed-in user, on every host and device, and sign out."""
     now = datetime.now(UTC)
     raw = session.pop(SESSION_KEY, None)
-    if everywhere and current_user.is_authenticated:
+    if current_user.is_authenticated:
         sessions.end_all_sessions(current_user.id, now)
     elif isinstance(raw, str):
         sessions.end_session(raw, now)

@@ -53,12 +53,8 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response | str:
     if request.method == "GET":
         return render("accounts/logout.html")
-    everywhere = request.form.get("everywhere") == "1"
-    sign_out(everywhere=everywhere)
-    if everywhere:
-        flash(_("You are signed out everywhere."), "info")
-    else:
-        flash(_("You are signed out."), "info")
+    sign_out()
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
