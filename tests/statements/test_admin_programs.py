@@ -128,6 +128,16 @@ def test_malformed_json_is_refused_and_nothing_is_saved(console, submit, text_of
     assert "A program document is a JSON object." in text_of(not_object)
 
 
+def test_a_number_too_long_for_int_is_refused_not_a_500(console, submit, text_of, rows, program):
+    doc = copy.deepcopy(DOC)
+    response = save(
+        submit, program, json.dumps(doc).replace('"grace_days": 5', '"grace_days": ' + "9" * 5000)
+    )
+    assert response.status_code == 400
+    assert "A number has more than 30 digits." in text_of(response)
+    assert stored(rows, program)[1] is None
+
+
 def test_schema_errors_are_listed_by_field_path(console, submit, text_of, rows, program):
     doc = with_rate("lots")
     doc["statement_period"] = "weekly"

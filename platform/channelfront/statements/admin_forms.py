@@ -53,6 +53,9 @@ class CloseForm(FlaskForm):
     period = SelectField(_l("Period"), validate_choice=False)
 
 
+MAX_INT_DIGITS = 30
+
+
 class NotJson(ValueError):
     """The text is not a JSON document; the message says where."""
 
@@ -70,10 +73,22 @@ def _no_constant(name: str) -> Any:
     raise NotJson(_("%(value)s is not a JSON value.", value=name))
 
 
+def _whole(text: str) -> int:
+    # int() refuses strings of more than 4,300 digits with a ValueError: refuse them first.
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise NotJson(_("A number has more than %(max)d digits.", max=MAX_INT_DIGITS))
+    return int(text)
+
+
 def load_json(raw: str) -> Any:
     """The JSON value in `raw`; NotJson (with line and column) for anything else."""
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(
+            raw,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_int=_whole,
+        )
     except json.JSONDecodeError as error:
         raise NotJson(
             _(
