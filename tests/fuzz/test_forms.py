@@ -1,0 +1,229 @@
+"""Every HTML form and every query string a user can reach, posted with generated values:
+other scripts' digits, control characters, very long, empty and repeated values, odd
+numbers. No answer is a 5xx (the test client raises the error of a 500), and a 4xx
+writes nothing.
+
+The forms are found, not listed: each role follows the links from every page the app's
+routes serve (tests/fuzz/pages.py) and reads the <form> elements and query strings it
+meets. A POST route that no role reaches through a page must be named in NOT_ON_A_PAGE
+with the reason, so a new form is fuzzed without anyone editing this file.
+
+FUZZ_EXAMPLES (default 6) sets the generated examples per form and role; before them,
+each field is sent alone with a hostile value (tests/fuzz/values.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from channelfront.extensions import db, limiter
+from tests.conftest import HostClient
+from tests.fuzz.pages import Form, Site, crawl, forms_on
+from tests.fuzz.report import FUZZED
+from tests.fuzz.values import field_values, hostile
+from tests.fuzz.writes import WriteLog, write_log
+from tests.orders.conftest import storefront
+from tests.orders.test_cart_pages import add
+from tests.orders.test_checkout_pages import place, placed_order
+from tests.payments.conftest import DECLINED_CARD, save_card
+from tests.statements.pages_support import (
+    QUARTERLY,
+    RESELLER_QUARTERLY,
+    close,
+    current_quarter,
+    line,
+    program,
+    quarter,
+)
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+NORTHWIND = "northwind.localhost"
+ROLES = {
+    "anonymous": (NORTHWIND, None),
+    "buyer": (NORTHWIND, "buyer@bluebird.example"),
+    "company admin": (NORTHWIND, "admin@bluebird.example"),
+    "distributor finance": (NORTHWIND, "finance@northwind.example"),
+    "vendor admin": ("admin.localhost", "admin@nimbus.example"),
+}
+# POST routes no page offers as a form, and why.
+NOT_ON_A_PAGE = {
+    "api.create_order": "JSON API, fuzzed from its OpenAPI document by schemathesis",
+    "stripe_webhooks.receive": "Stripe's signed events, no form; tests/payments/test_webhooks",
+}
+# Rows a request may write whatever its answer: the session's last use.
+BOOKKEEPING = {"user_session"}
+# Fields whose page value is kept: a fuzzed CSRF token only ever meets the CSRF check.
+KEPT = {"csrf_token"}
+# A field the form does not have, now and then.
+EXTRA = st.dictionaries(st.sampled_from(["x", "id", "next"]), st.text(max_size=5), max_size=1)
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    forms: set[str] = field(default_factory=set)
+
+    def count(self, status: int) -> None:
+        self.requests += 1
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+
+@pytest.fixture
+def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Rows behind every kind of form, made through the pages where possible; yields the
+    paths only a link in an e-mail reaches (the renewal page)."""
+    saved = {k: app.config.get(k) for k in ("RENEWAL_PAY_RATE_LIMIT",)}
+    app.config["RENEWAL_PAY_RATE_LIMIT"] = "100000 per minute"
+    buyer = client_for(NORTHWIND)
+    buyer.login("buyer@bluebird.example")
+    placed_order(buyer)  # on account: licenses, a subscription, an open invoice
+    for shop in storefront(app, NORTHWIND, "buyer@bluebird.example"):
+        good, declined = save_card(shop), save_card(shop, DECLINED_CARD)
+    for card in (good, declined):  # one paid card order (refunds), one unpaid (pay, cancel)
+        add(buyer, "INS-PERP")
+        response, _data = place(buyer, payment_method="card", card_payment_method=card["id"])
+        assert response.status_code == 303
+    token = buyer.csrf_token("/orders/templates/new")
+    buyer.post("/orders/templates", data={"csrf_token": token, "name": "Fuzz template"})
+    buyer.post("/account/tokens/", data={"csrf_token": buyer.csrf_token("/account/tokens/")})
+    add(buyer, "SHD-STD-1Y", "2")  # a cart: update, remove and checkout forms
+    page = buyer.get("/subscriptions").get_data(as_text=True)
+    links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
+    _statements()
+    db.session.commit()
+    yield links
+    for key, value in saved.items():
+        app.config[key] = value
+    limiter.reset()
+
+
+def _statements() -> None:
+    """Incentive programs with closed and open statements for both audiences, and a draft."""
+    from channelfront.accounts.models import Company
+    from channelfront.statements import programs
+    from tests.statements.pages_support import tenant
+
+    company = db.session.scalar(db.select(Company).where(Company.name == "Bluebird IT"))
+    me = f"company-{company.id}"
+    resellers = program("northwind", "fz-res", RESELLER_QUARTERLY, audience="reseller")
+    distributors = program("northwind", "fz-dist", QUARTERLY)
+    for row, who, rule in ((resellers, me, "sell"), (distributors, "northwind", "com")):
+        line(row, who, quarter(2025, 1), 40_00, rule=rule)
+        close(row, who, quarter(2025, 1), 40_00)
+        line(row, who, current_quarter(), 8_00, rule=rule)
+    programs.create(tenant("northwind"), "fz-draft", "Fuzz draft", "distributor", QUARTERLY)
+
+
+def _signed_in(client_for, host: str, email: str | None) -> HostClient:  # type: ignore[no-untyped-def]
+    client = client_for(host)
+    if email is not None:
+        assert client.login(email).status_code == 302, email
+    if email == "admin@nimbus.example":
+        _simulate_draft(client)
+    return client
+
+
+def _simulate_draft(admin: HostClient) -> None:
+    """The console offers to publish a draft once this admin simulated it: do that."""
+    from channelfront.statements.models import IncentiveProgram
+
+    draft = db.session.scalar(
+        db.select(IncentiveProgram).where(IncentiveProgram.code == "fz-draft")
+    )
+    url = f"http://{admin.host}/admin/incentives/{draft.tenant_id}/programs/{draft.id}"
+    [form] = [
+        f for f in forms_on(url, admin.get(url).get_data(as_text=True)) if "/draft" in f.action
+    ]
+    response = admin.post(form.action, data={**form.fields, "action": ["simulate"]})
+    assert response.status_code == 200
+
+
+def _order(site: Site) -> list[Form]:
+    """Forms that end the session come last, so the others are posted signed in."""
+    forms = [*site.queries.values(), *site.forms.values()]
+    return sorted(forms, key=lambda f: f.action.endswith(("/logout", "/login")))
+
+
+def _send(client: HostClient, form: Form, data: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    if form.method == "GET":
+        return client.get(form.action, query_string=data, buffered=True)
+    return client.post(form.action, data=data, buffered=True)
+
+
+def _check(client: HostClient, form: Form, data: dict[str, list[str]], log: WriteLog, tally: Tally):  # type: ignore[no-untyped-def]
+    before = len(log.kept())
+    status = _send(client, form, data).status_code
+    tally.count(status)
+    assert status < 500, (form.method, form.action, data, status)
+    if 400 <= status < 500:
+        written = set(log.kept()[before:]) - BOOKKEEPING
+        assert not written, (form.method, form.action, data, status, written)
+
+
+def _fuzz(client: HostClient, form: Form, log: WriteLog, tally: Tally) -> None:
+    """Each field alone with a hostile value, then generated values in every field."""
+    page = {
+        name: values or form.choices.get(name, [""])[:1] for name, values in form.fields.items()
+    }
+    for name in sorted(set(form.fields) - KEPT):
+        _check(client, form, {**page, name: [hostile(form.fields[name])]}, log, tally)
+    strategies = {
+        name: (
+            st.just(form.fields[name])
+            if name in KEPT
+            else field_values(form.fields[name], form.choices.get(name, []))
+        )
+        for name in sorted(form.fields)
+    }
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.fixed_dictionaries(strategies), EXTRA)
+    def post(data: dict[str, list[str]], extra: dict[str, str]) -> None:
+        _check(client, form, {**data, **{k: [v] for k, v in extra.items()}}, log, tally)
+
+    post()
+
+
+def test_no_form_or_query_string_answers_5xx_or_writes_on_4xx(app, world, client_for, request):
+    tally = Tally()
+    reached: set[str] = set()
+    with write_log(db.engine) as log:
+        for role, (host, email) in ROLES.items():
+            client = _signed_in(client_for, host, email)
+            site = crawl(app, client, extra=world if email is None else [])
+            for key in site.forms:
+                reached.add(key[1])
+            for form in _order(site):
+                if email is not None and form.action.endswith("/login"):
+                    continue  # the sign-in form is the anonymous role's
+                tally.forms.add(f"{role}: {form.method} {form.action}")
+                _fuzz(client, form, log, tally)
+    posts = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and rule.endpoint not in NOT_ON_A_PAGE
+    }
+    assert posts - reached == set(), "POST routes no page offers: fuzz them or say why not"
+    request.config.stash[FUZZED] = (
+        f"fuzzed {len(tally.forms)} forms and query strings of {len(ROLES)} roles with "
+        f"{tally.requests} requests; answers {dict(sorted(tally.by_status.items()))}"
+    )
+    assert tally.requests >= len(tally.forms) * EXAMPLES // 2
