@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 
@@ -52,7 +52,7 @@ def whole_number(
     message: str,
     minimum: int = 0,
     maximum: int = MAX_ID,
-    error: type[ValueError] = ParamError,
+    error: Callable[[str, str], Exception] = ParamError,
 ) -> int:
     """``parse_whole``, or ``error(field, message)`` naming the field that is wrong.
 
@@ -61,7 +61,7 @@ def whole_number(
     """
     value = parse_whole(raw, minimum, maximum)
     if value is None:
-        raise error(field, message)  # type: ignore[call-arg]
+        raise error(field, message)
     return value
 
 
@@ -71,7 +71,7 @@ def optional_whole(
     message: str,
     minimum: int = 0,
     maximum: int = MAX_ID,
-    error: type[ValueError] = ParamError,
+    error: Callable[[str, str], Exception] = ParamError,
 ) -> int | None:
     """A whole number that may be left out: None when the value is missing or blank."""
     raw = args.get(field)
