@@ -122,17 +122,20 @@ class Template:
 
 
 class Templates:
-    """The demo database of each kind, built on first need."""
+    """The demo database of each kind the session needs, built side by side at its start
+    (PostgreSQL's build mostly waits on round trips)."""
 
-    def __init__(self, workdir: Path, stripe_base: str) -> None:
+    def __init__(self, workdir: Path, stripe_base: str, kinds: set[str]) -> None:
         self.workdir = workdir
         self.stripe_base = stripe_base
-        self.built: dict[str, Template] = {}
+        self.urls: dict[str, str] = {}
+        self.pool = ThreadPoolExecutor(2)
+        self.builds = {kind: self.pool.submit(self._build, kind) for kind in sorted(kinds)}
 
     def get(self, kind: str) -> Template:
-        if kind not in self.built:
-            self.built[kind] = self._build(kind)
-        return self.built[kind]
+        if kind not in self.builds:
+            self.builds[kind] = self.pool.submit(self._build, kind)
+        return self.builds[kind].result()
 
     def _build(self, kind: str) -> Template:
         if kind == "sqlite":
@@ -141,30 +144,51 @@ class Templates:
             name = f"cf_race_template_{uuid.uuid4().hex[:8]}"
             _pg(f'CREATE DATABASE "{name}"')
             url = _pg_url(name)
-        template = Template(kind, url, {})
-        self.built[kind] = template  # dropped at the end even if a step fails
+        self.urls[kind] = url  # dropped at the end even if a step fails
         env = _env(url, self.stripe_base)
         _flask(env, "db", "upgrade")
         _flask(env, "demo", "load")
+        tokens = {}
         for slug in HOSTS:
             out = _flask(env, "api-token", "create", "buyer@bluebird.example", slug)
-            template.tokens[slug] = out.strip().splitlines()[-1]
-        return template
+            tokens[slug] = out.strip().splitlines()[-1]
+        return Template(kind, url, tokens)
 
-    def drop_all(self) -> None:
-        for template in self.built.values():
-            _drop(template.url)
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for url in self.urls.values():
+            _drop(url)
+
+
+def _kinds_needed(session: pytest.Session) -> set[str]:
+    """The databases the collected tests of this folder run on (PostgreSQL if it answers;
+    otherwise each of its modules says why on its own)."""
+    kinds = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "database" in callspec.params:
+            kinds.add(callspec.params["database"])
+    if "postgresql" in kinds:
+        try:
+            with psycopg.connect(PG_ADMIN, connect_timeout=5):
+                pass
+        except psycopg.OperationalError:
+            kinds.discard("postgresql")
+    return kinds
 
 
 @pytest.fixture(scope="session")
 def templates(
-    tmp_path_factory: pytest.TempPathFactory, localstripe_server: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    localstripe_server: str,
 ) -> Iterator[Templates]:
-    built = Templates(tmp_path_factory.mktemp("race-templates"), localstripe_server)
+    workdir = tmp_path_factory.mktemp("race-templates")
+    built = Templates(workdir, localstripe_server, _kinds_needed(request.session))
     try:
         yield built
     finally:
-        built.drop_all()
+        built.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -42,7 +42,7 @@ def test_an_order_that_waits_too_long_for_the_credit_line_is_refused_with_503(
         "end_customer": {"id": customer},
         "payment": {"method": "on_account"},
     }
-    key = {"Idempotency-Key": uuid.uuid4().hex}
+    key = {"Idempotency-Key": uuid.uuid4().hex, "Accept-Language": "en"}
     with served.engine.connect() as holder:
         held = holder.begin()
         holder.execute(sa.text(HOLD[served.kind]))
