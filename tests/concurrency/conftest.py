@@ -7,8 +7,10 @@ database built once per session by the ``flask`` CLI (``db upgrade``, ``demo loa
 and card payments against the session's localstripe. The tests fire their requests
 from a thread pool, released together, and read the outcome from the database.
 
-PostgreSQL (127.0.0.1:5432, user postgres) is on every machine that runs these tests;
-outside CI a missing server skips the PostgreSQL half, under ``CI=true`` it fails.
+Every test runs on both databases (``TEST_DATABASE=postgresql``, the suite's second
+pass in CI, runs only the PostgreSQL half). PostgreSQL (127.0.0.1:5432, user postgres)
+is on every machine that runs these tests; outside CI a missing server skips the
+PostgreSQL half, under ``CI=true`` it fails.
 """
 
 from __future__ import annotations
@@ -191,7 +193,13 @@ def templates(
         built.close()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+# A plain run serves both; the suite's PostgreSQL pass (TEST_DATABASE=postgresql) only that.
+KINDS = (
+    ["postgresql"] if os.environ.get("TEST_DATABASE") == "postgresql" else ["sqlite", "postgresql"]
+)
+
+
+@pytest.fixture(scope="module", params=KINDS)
 def database(
     request: pytest.FixtureRequest, templates: Templates, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Template, str]]:
