@@ -31,13 +31,17 @@ NOTES = (
 
 
 def license_for(served: Any, budget: int) -> tuple[str, int]:
-    """A perpetual license (SKU, buy price in cents) and how many of it fit ``budget``."""
+    """A perpetual license (SKU) and a quantity whose total comes closest to ``budget``."""
     items = served.api("northwind", "GET", "/products").json()["items"]
     prices = [
         (int(Decimal(i["buy_price"]) * 100), i["sku"]) for i in items if i["kind"] == "perpetual"
     ]
-    price, sku = max(p for p in prices if p[0] <= budget)
-    return sku, budget // price
+    _total, sku, quantity = max(
+        ((budget // price) * price, sku, budget // price)
+        for price, sku in prices
+        if price <= budget
+    )
+    return sku, quantity
 
 
 def test_parallel_checkouts_spend_at_most_the_notes_balance(served: Any, fire: Any) -> None:
