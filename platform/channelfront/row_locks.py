@@ -11,10 +11,11 @@ that spend from the same rows, and it must come before the read:
   takes the write lock (pysqlite opens the transaction at the first write), and
   later reads see everything committed before it.
 
-Every connection waits at most ``DB_LOCK_TIMEOUT`` seconds (default 30) for a lock:
-PostgreSQL's ``lock_timeout``, SQLite's busy timeout (pysqlite's default of 5 s is
-too short for ten checkouts in a row). A wait that runs out raises
-``sqlalchemy.exc.OperationalError``, which the error handlers answer with 503.
+A lock is waited for at most ``DB_LOCK_TIMEOUT`` seconds (default 30): PostgreSQL's
+``lock_timeout`` for the rest of the transaction, SQLite's busy timeout on every
+connection (pysqlite's default of 5 s is too short for ten checkouts in a row). A
+wait that runs out raises ``sqlalchemy.exc.OperationalError``, which the error
+handlers answer with 503.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sqlite3
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, event, select, text, update
 
 from channelfront.extensions import db
 
@@ -50,6 +51,11 @@ def hold(model: Any, *row_ids: int) -> int:
     if not ids:
         return 0
     if db.session.get_bind().dialect.name == "postgresql":
+        # For this transaction only: a connection option would not pass PgBouncer.
+        db.session.execute(
+            text("SELECT set_config('lock_timeout', :wait, true)"),
+            {"wait": f"{timeout_seconds()}s"},
+        )
         locked = db.session.scalars(
             select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update()
         )
@@ -72,9 +78,6 @@ def gave_up_waiting(exc: BaseException) -> bool:
 
 
 @event.listens_for(Engine, "do_connect")
-def _lock_timeout(dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
-    seconds = timeout_seconds()
+def _sqlite_busy_timeout(dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
     if dialect.name == "sqlite":
-        params.setdefault("timeout", seconds)
-    elif dialect.name == "postgresql":
-        params["options"] = f"{params.get('options', '')} -c lock_timeout={seconds}s".strip()
+        params.setdefault("timeout", timeout_seconds())
