@@ -15,6 +15,7 @@ PostgreSQL half, under ``CI=true`` it fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -316,9 +317,17 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int
     port = _free_port()
     command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}"]
     # Two processes of six threads: races between threads and between processes.
-    command += ["--workers", "2", "--threads", "6", "--preload", "--timeout", "120"]
+    command += ["--workers", "2", "--threads", "6", "--timeout", "120"]
     with log.open("wb") as out:  # the child keeps its own copy of the file
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own: stopping it ends its workers too, whatever they are doing.
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text(errors="replace")[-3000:]
@@ -328,9 +337,20 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    process.kill()
-    process.wait(timeout=10)
+    _stop(process)
     pytest.fail(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the gunicorn we started, and its workers: quick shutdown, then its group."""
+    process.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    # Now and then a worker does not exit (seen with gunicorn 27's gthread workers), and
+    # it would outlive its master: end the whole process group, which is ours alone.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -354,12 +374,7 @@ def served(
         for session in server.sessions:
             session.close()
         engine.dispose()
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process)
 
 
 def _at_once(count: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:
