@@ -7,10 +7,10 @@ database built once per session by the ``flask`` CLI (``db upgrade``, ``demo loa
 and card payments against the session's localstripe. The tests fire their requests
 from a thread pool, released together, and read the outcome from the database.
 
-Every test runs on both databases (``TEST_DATABASE=postgresql``, the suite's second
-pass in CI, runs only the PostgreSQL half). PostgreSQL (127.0.0.1:5432, user postgres)
-is on every machine that runs these tests; outside CI a missing server skips the
-PostgreSQL half, under ``CI=true`` it fails.
+Every test runs on both databases (under ``CI=true`` the suite's first pass runs the
+SQLite half and its second, ``TEST_DATABASE=postgresql``, the PostgreSQL half).
+PostgreSQL (127.0.0.1:5432, user postgres) is on every machine that runs these tests;
+outside CI a missing server skips the PostgreSQL half, under ``CI=true`` it fails.
 """
 
 from __future__ import annotations
@@ -194,10 +194,12 @@ def templates(
         built.close()
 
 
-# A plain run serves both; the suite's PostgreSQL pass (TEST_DATABASE=postgresql) only that.
-KINDS = (
-    ["postgresql"] if os.environ.get("TEST_DATABASE") == "postgresql" else ["sqlite", "postgresql"]
-)
+# A plain run serves both. CI's two passes split them: its SQLite pass serves SQLite, its
+# PostgreSQL pass (TEST_DATABASE=postgresql) PostgreSQL, so neither half runs twice.
+if os.environ.get("TEST_DATABASE") == "postgresql":
+    KINDS = ["postgresql"]
+else:
+    KINDS = ["sqlite"] if CI else ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="module", params=KINDS)
