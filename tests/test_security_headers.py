@@ -30,11 +30,11 @@ def suspend_northwind(app) -> None:  # type: ignore[no-untyped-def]
     host_map.invalidate()
 
 
-def signed_in(client_for, scheme: str):  # type: ignore[no-untyped-def]
-    client = client_for("northwind.localhost")
+def sign_in(client, scheme: str):  # type: ignore[no-untyped-def]
+    """The buyer's sign-in POST over ``scheme``; returns its response."""
     base = f"{scheme}://northwind.localhost"
     token = client.csrf_token("/login")
-    response = client.post(
+    return client.post(
         "/login",
         data={
             "email": "buyer@bluebird.example",
@@ -44,7 +44,11 @@ def signed_in(client_for, scheme: str):  # type: ignore[no-untyped-def]
         base_url=base,
         headers={"Referer": f"{base}/login"},  # Flask-WTF checks it over HTTPS
     )
-    assert response.status_code == 302
+
+
+def signed_in(client_for, scheme: str):  # type: ignore[no-untyped-def]
+    client = client_for("northwind.localhost")
+    assert sign_in(client, scheme).status_code == 302
     return client
 
 
@@ -126,19 +130,7 @@ def test_public_pages_may_be_cached(northwind):
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_the_session_cookie_is_secure_over_https(client_for, scheme):
-    client = client_for("northwind.localhost")
-    base = f"{scheme}://northwind.localhost"
-    token = client.csrf_token("/login")
-    response = client.post(
-        "/login",
-        data={
-            "email": "buyer@bluebird.example",
-            "password": "channelfront-demo",
-            "csrf_token": token,
-        },
-        base_url=base,
-        headers={"Referer": f"{base}/login"},  # Flask-WTF checks it over HTTPS
-    )
+    response = sign_in(client_for("northwind.localhost"), scheme)
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("session=")
     assert ("; Secure" in cookie) is (scheme == "https")
