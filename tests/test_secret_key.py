@@ -115,11 +115,9 @@ def _environment(**values: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.slow
-def test_gunicorn_will_not_serve_without_a_secret_key(tmp_path):
-    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}")
-    done = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0"],
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -127,6 +125,12 @@ def test_gunicorn_will_not_serve_without_a_secret_key(tmp_path):
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_gunicorn_will_not_serve_without_a_secret_key(tmp_path):
+    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}")
+    done = _run(env, "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0")
     assert done.returncode != 0
     assert "Channelfront will not start: SECRET_KEY and LICENSE_SIGNING_KEY must be set" in (
         done.stderr
@@ -136,15 +140,7 @@ def test_gunicorn_will_not_serve_without_a_secret_key(tmp_path):
 
 def test_the_flask_command_says_what_to_set(tmp_path):
     env = _environment(SECRET_KEY="set", DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}")
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "heads"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _run(env, "flask", "--app", "wsgi", "db", "heads")
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
         "Channelfront will not start: LICENSE_SIGNING_KEY must be set (random secrets, e.g. from"
