@@ -46,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from channelfront.accounts import invitation_views  # noqa: F401  (routes on accounts_bp)
     from channelfront.accounts.token_views import bp as tokens_bp
     from channelfront.accounts.views import bp as accounts_bp
     from channelfront.admin.views import bp as admin_bp
@@ -59,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.history_views import bp as order_history_bp
     from channelfront.orders.order_views import bp as orders_bp
     from channelfront.orders.templates_views import bp as order_templates_bp
+    from channelfront.partners.views import bp as partners_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.renewals.views import bp as renewals_bp
@@ -82,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         invoices_bp,
         renewals_bp,
         incentives_bp,
+        partners_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,

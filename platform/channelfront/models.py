@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from channelfront.accounts import (
+    account_mail,  # noqa: F401  (outbox handler)
+    session_models,
+)
 from channelfront.accounts import models as accounts_models
-from channelfront.accounts import session_models
 from channelfront.api import models as api_models
+from channelfront.audit import models as audit_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
 from channelfront.fulfillment import models as fulfillment_models
@@ -18,6 +22,7 @@ from channelfront.orders import (
     template_models,
 )
 from channelfront.outbox import models as outbox_models
+from channelfront.partners import models as partner_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
 from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
@@ -41,6 +46,8 @@ MODEL_MODULES = (
     template_models,
     renewal_models,
     statement_models,
+    partner_models,
+    audit_models,
 )
 
 

@@ -7,13 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from channelfront.accounts.models import User
+from channelfront.accounts.password_policy import password_problem
 from channelfront.accounts.passwords import hash_password
 from channelfront.accounts.sessions import end_all_sessions
 from channelfront.extensions import db
-
-MIN_PASSWORD_LENGTH = 12
-# The sign-in form accepts no more than this.
-MAX_PASSWORD_LENGTH = 200
 
 
 class PasswordRefused(ValueError):
@@ -25,13 +22,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def password_problem(password: str) -> str | None:
-    """What is wrong with a new password, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"The password must have at most {MAX_PASSWORD_LENGTH} characters."
-    return None
+def set_password(user: User, password: str) -> None:
+    """Set a new password (the caller commits). Raises PasswordRefused, changing nothing,
+    when the password breaks a rule."""
+    problem = password_problem(password, user.email)
+    if problem is not None:
+        raise PasswordRefused(problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = datetime.now(UTC)
 
 
 def change_password(user: User, password: str) -> int:
@@ -39,10 +37,7 @@ def change_password(user: User, password: str) -> int:
 
     Raises PasswordRefused (nothing changed) when the password breaks a rule. Commits.
     """
-    problem = password_problem(password)
-    if problem is not None:
-        raise PasswordRefused(problem)
-    user.password_hash = hash_password(password)
+    set_password(user, password)
     ended = end_all_sessions(user.id, datetime.now(UTC))
     db.session.commit()
     return ended

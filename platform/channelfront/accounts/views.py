@@ -20,12 +20,12 @@ from channelfront.web.redirects import safe_next
 bp = Blueprint("accounts", __name__)
 
 
-def _home() -> str:
+def home_url() -> str:
     return url_for("admin.index") if is_admin_site() else url_for("storefront.home")
 
 
 def _safe_next(target: str | None) -> str:
-    return safe_next(target) or _home()
+    return safe_next(target) or home_url()
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -21,7 +21,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_pending", "dispatched_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    # None for mail of the vendor console (its staff belong to no tenant).
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"))
     topic: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

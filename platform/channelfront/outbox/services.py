@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "outbox_pending"
 
 
-def enqueue(tenant_id: int, topic: str, payload: dict[str, Any]) -> OutboxMessage:
+def enqueue(tenant_id: int | None, topic: str, payload: dict[str, Any]) -> OutboxMessage:
     """Add a message to the current transaction; it is sent once the transaction commits."""
     message = OutboxMessage(tenant_id=tenant_id, topic=topic, payload=payload)
     db.session.add(message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String, true
+from sqlalchemy import ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channelfront.extensions import db
@@ -22,6 +22,8 @@ class Vendor(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Set by a vendor admin: vendor and distributor staff must sign in with a second factor.
+    require_staff_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Tenant(db.Model):

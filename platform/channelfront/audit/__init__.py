@@ -1,0 +1,1 @@
+"""The audit log: who changed permissions or money, when, from what to what."""

@@ -1,0 +1,1 @@
+"""The Partners area of a storefront: distributor staff, enrolled resellers, applications."""
