@@ -61,6 +61,27 @@ USERS = [
         "distributor_finance",
         tenant="northwind",
     ),
+    DemoUser(
+        "admin@northwind.example",
+        "Dana Distributor",
+        UserKind.DISTRIBUTOR,
+        "distributor_admin",
+        tenant="northwind",
+    ),
+    DemoUser(
+        "partners@northwind.example",
+        "Pat Partner",
+        UserKind.DISTRIBUTOR,
+        "partner_manager",
+        tenant="northwind",
+    ),
+    DemoUser(
+        "admin@alpenhandel.example",
+        "Alex Alpen",
+        UserKind.DISTRIBUTOR,
+        "distributor_admin",
+        tenant="alpenhandel",
+    ),
     DemoUser("admin@nimbus.example", "Nico Nimbus", UserKind.VENDOR, "vendor_admin"),
 ]
 
