@@ -15,7 +15,6 @@ from channelfront.accounts.models import AccountLink, Company, User, UserKind
 from channelfront.audit.models import AuditEvent
 from channelfront.extensions import db
 from channelfront.outbox.services import commit_and_dispatch
-from tests.mail_fixtures import inbox, smtp_server  # noqa: F401
 
 LINK = re.compile(r"https?://\S+/invitations/\S+")
 PASSWORD = "lantern-violet-47"
@@ -45,7 +44,7 @@ def _invite(app: Flask, email: str, host: str = "northwind.localhost", **fields:
         commit_and_dispatch()
 
 
-def _link(inbox, email: str) -> str:  # noqa: F811
+def _link(inbox, email: str) -> str:
     [mail] = inbox.to(email)
     match = LINK.search(mail.get_content())
     assert match, mail.get_content()
