@@ -168,3 +168,26 @@ def test_the_mail_speaks_the_invitees_language_when_the_site_offers_it(app, ctx,
         "de", "You are invited to %(site)s", site="Alpenhandel GmbH"
     )
     assert "alpenhandel.localhost/invitations/" in mail.get_content()
+
+
+def test_an_operator_invites_the_first_vendor_admin_from_the_command_line(
+    app, ctx, inbox, admin_host
+):
+    result = app.test_cli_runner().invoke(
+        args=["users", "invite-vendor-admin", "owner@nimbus.example", "--scheme", "http"]
+    )
+    assert result.exit_code == 0, result.output
+    printed = LINK.search(result.output)
+    assert printed
+    assert printed.group(0) == _link(inbox, "owner@nimbus.example")
+    assert printed.group(0).startswith("http://admin.localhost/invitations/")
+    assert _accept(admin_host, printed.group(0)).status_code == 302
+    assert admin_host.get("/admin/").status_code == 200
+
+
+def test_the_command_line_refuses_an_address_that_has_an_account(app, ctx, inbox):
+    result = app.test_cli_runner().invoke(
+        args=["users", "invite-vendor-admin", "admin@nimbus.example"]
+    )
+    assert result.exit_code != 0
+    assert "already has an account" in result.output

@@ -91,6 +91,11 @@ def invite(invitee: Invitee, invited_by: User | None) -> User:
     Raises InvitationRefused, adding nothing, for a bad address, name or role, or an
     address that already has an account.
     """
+    return invite_with_link(invitee, invited_by)[0]
+
+
+def invite_with_link(invitee: Invitee, invited_by: User | None) -> tuple[User, str]:
+    """:func:`invite`, also answering the link the mail carries (for the operator's CLI)."""
     email = clean_email(invitee.email)
     name = clean_name(invitee.name) if invitee.name.strip() else email.split("@")[0]
     if invitee.role not in ROLES[invitee.kind]:
@@ -121,11 +126,10 @@ def invite(invitee: Invitee, invited_by: User | None) -> User:
         company_id=invitee.company_id,
         actor=invited_by,
     )
-    _send_link(user, invitee.link_tenant_id, invited_by)
-    return user
+    return user, _send_link(user, invitee.link_tenant_id, invited_by)
 
 
-def _send_link(user: User, link_tenant_id: int | None, invited_by: User | None) -> None:
+def _send_link(user: User, link_tenant_id: int | None, invited_by: User | None) -> str:
     days = int(current_app.config.get("INVITATION_DAYS", 7))
     links.revoke_links(LinkPurpose.INVITATION, user_id=user.id)
     issued = links.issue(
@@ -147,6 +151,7 @@ def _send_link(user: User, link_tenant_id: int | None, invited_by: User | None) 
         role=user.role,
         days=days,
     )
+    return url
 
 
 def resend(user: User, link_tenant_id: int | None, invited_by: User | None) -> None:
