@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from channelfront.accounts.models import Company
 from channelfront.admin.inputs import InvalidInput, amount_to_minor
 from channelfront.admin.labels import country_choices
+from channelfront.audit.service import record
+from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.pricing.models import Enrollment, Program
 from channelfront.tenancy.models import Tenant
@@ -40,6 +42,8 @@ def create_company(name: str, country: str | None) -> Company:
     company = Company(name=name, country=country)
     db.session.add(company)
     db.session.flush()
+    after = {"name": name, "country": country}
+    record("company.created", company, label=name, after=after, company_id=company.id)
     return company
 
 
@@ -54,6 +58,29 @@ def _credit_minor(text: str, tenant: Tenant, errors: dict[str, str]) -> int:
 def _check_program(program: Program | None, tenant: Tenant, errors: dict[str, str]) -> None:
     if program is None or program.tenant_id != tenant.id:
         errors["program"] = _("Choose one of the programs of %(tenant)s.", tenant=tenant.name)
+
+
+def _terms(program: Program | None, credit_minor: int, tenant: Tenant) -> dict[str, object]:
+    return {
+        "program": program.name if program else None,
+        "credit_limit": money(credit_minor, tenant.currency),
+    }
+
+
+def _record_enrollment(
+    action: str, enrollment: Enrollment, before: dict | None, after: dict | None
+) -> None:
+    company = db.session.get_one(Company, enrollment.company_id)
+    tenant = db.session.get_one(Tenant, enrollment.tenant_id)
+    record(
+        action,
+        enrollment,
+        label=f"{company.name} · {tenant.name}",
+        before=before,
+        after=after,
+        tenant_id=enrollment.tenant_id,
+        company_id=enrollment.company_id,
+    )
 
 
 def enroll(
@@ -82,6 +109,7 @@ def enroll(
     )
     db.session.add(enrollment)
     db.session.flush()
+    _record_enrollment("enrollment.created", enrollment, None, _terms(program, minor, tenant))
     return enrollment
 
 
@@ -96,6 +124,15 @@ def change_enrollment(
     minor = _credit_minor(credit_limit, tenant, errors)
     if errors or program is None:
         raise InvalidInput(errors)
+    old_program = db.session.get(Program, enrollment.program_id)
+    before = _terms(old_program, enrollment.credit_limit_minor, tenant)
+    after = _terms(program, minor, tenant)
+    for key, action in (
+        ("program", "enrollment.program_changed"),
+        ("credit_limit", "enrollment.credit_limit_changed"),
+    ):
+        if before[key] != after[key]:
+            _record_enrollment(action, enrollment, {key: before[key]}, {key: after[key]})
     enrollment.program_id = program.id
     enrollment.credit_limit_minor = minor
     db.session.flush()
@@ -104,5 +141,9 @@ def change_enrollment(
 
 def remove_enrollment(enrollment: Enrollment) -> None:
     """End a company's enrollment with a tenant; its users can no longer buy there."""
+    tenant = db.session.get_one(Tenant, enrollment.tenant_id)
+    program = db.session.get(Program, enrollment.program_id)
+    before = _terms(program, enrollment.credit_limit_minor, tenant)
+    _record_enrollment("enrollment.removed", enrollment, before, None)
     db.session.delete(enrollment)
     db.session.flush()

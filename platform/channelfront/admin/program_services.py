@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from channelfront.admin.inputs import InvalidInput, percent_to_bps
+from channelfront.audit.service import record
 from channelfront.catalog.models import Category, Product, ProductGroup
 from channelfront.extensions import db
 from channelfront.pricing.models import Program, ProgramRule
@@ -84,6 +85,29 @@ def _resolve_target(target: RuleTarget, errors: dict[str, str]) -> dict[str, int
     return {"group_id": target.group_id}  # type: ignore[dict-item]
 
 
+def _rule_target(rule: ProgramRule) -> str:
+    if rule.product_id is not None:
+        return db.session.get_one(Product, rule.product_id).sku
+    if rule.category_id is not None:
+        return db.session.get_one(Category, rule.category_id).slug
+    return db.session.get_one(ProductGroup, rule.group_id).name
+
+
+def _rule_values(rule: ProgramRule) -> dict[str, object]:
+    program = db.session.get_one(Program, rule.program_id)
+    return {
+        "program": program.name,
+        "target": _rule_target(rule),
+        "discount_bps": rule.discount_bps,
+    }
+
+
+def _record_rule(action: str, rule: ProgramRule, before: dict | None, after: dict | None) -> None:
+    values = before or after or {}
+    label = f"{values.get('program')}: {values.get('target')}"
+    record(action, rule, label=label, before=before, after=after, tenant_id=rule.tenant_id)
+
+
 def add_rule(program: Program, target: RuleTarget, discount: str) -> ProgramRule:
     """Authorize a category, product group or product in a program at a discount in percent."""
     errors: dict[str, str] = {}
@@ -109,10 +133,12 @@ def add_rule(program: Program, target: RuleTarget, discount: str) -> ProgramRule
     )
     db.session.add(rule)
     db.session.flush()
+    _record_rule("program_rule.added", rule, None, _rule_values(rule))
     return rule
 
 
 def remove_rule(rule: ProgramRule) -> None:
     """Withdraw one rule from its program."""
+    _record_rule("program_rule.removed", rule, _rule_values(rule), None)
     db.session.delete(rule)
     db.session.flush()

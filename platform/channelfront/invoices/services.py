@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from channelfront.accounts.models import User
+from channelfront.audit.service import record
+from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
 from channelfront.orders import events, numbering
@@ -49,6 +52,20 @@ def mark_paid(invoice: Invoice, order: Order, actor_id: int | None, how: str) ->
         return
     invoice.status = "paid"
     invoice.paid_at = datetime.now(UTC)
+    record(
+        "invoice.marked_paid",
+        invoice,
+        label=invoice.number,
+        before={"status": "open"},
+        after={
+            "status": "paid",
+            "amount": money(invoice.total_minor, invoice.currency),
+            "how": how,
+        },
+        tenant_id=invoice.tenant_id,
+        company_id=invoice.company_id,
+        actor=db.session.get(User, actor_id) if actor_id else None,
+    )
     events.record(
         order, "invoice_paid", actor_id=actor_id, data={"invoice": invoice.number, "how": how}
     )

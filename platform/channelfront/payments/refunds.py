@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from channelfront.accounts.models import User
+from channelfront.audit.service import record
+from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
 from channelfront.orders import events
@@ -34,6 +36,19 @@ def refundable(order: Order) -> bool:
 
 def record_refund(order: Order, actor_id: int | None, data: dict, note: str | None) -> None:
     """The order is refunded (no commit): its event, and its subscriptions end."""
+    record(
+        "order.refunded",
+        order,
+        label=order.number,
+        before={"status": str(order.status)},
+        after={
+            "status": OrderStatus.REFUNDED.value,
+            "amount": money(data.get("amount_minor", order.due_minor), order.currency),
+        },
+        tenant_id=order.tenant_id,
+        company_id=order.company_id,
+        actor=db.session.get(User, actor_id) if actor_id else None,
+    )
     events.record(order, OrderStatus.REFUNDED, actor_id=actor_id, note=note, data=data)
     db.session.execute(
         update(Subscription)

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from channelfront.accounts.models import User
+from channelfront.audit.service import record
 from channelfront.extensions import db
 from channelfront.statements.models import IncentiveProgram
 from channelfront.statements.schemas import ProgramInvalid, validate_program
@@ -35,6 +36,24 @@ def _document(tenant: Tenant, code: str, document: object, live: bool) -> dict[s
     if isinstance(document, dict):
         document = {**document, "id": code}
     return validate_program(document, tenant.currency, live)
+
+
+def _record(
+    action: str,
+    program: IncentiveProgram,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: User | None = None,
+) -> None:
+    record(
+        action,
+        program,
+        label=f"{program.code}: {program.name}",
+        before=before,
+        after=after,
+        tenant_id=program.tenant_id,
+        actor=actor,
+    )
 
 
 def create(
@@ -76,6 +95,7 @@ def create(
     )
     db.session.add(program)
     db.session.flush()
+    _record("incentive_program.created", program, None, {"draft": draft})
     return program
 
 
@@ -83,7 +103,9 @@ def save_draft(program: IncentiveProgram, document: object) -> IncentiveProgram:
     """Keep `document` as the program's unpublished edit (no commit); ProgramInvalid."""
     tenant = db.session.get(Tenant, program.tenant_id)
     assert tenant is not None
+    before = program.draft
     program.draft = _document(tenant, program.code, document, live=False)
+    _record("incentive_program.draft_saved", program, {"draft": before}, {"draft": program.draft})
     return program
 
 
@@ -96,10 +118,13 @@ def publish(program: IncentiveProgram, actor: User | None) -> IncentiveProgram:
         raise ProgramInvalid({"document": [_("There are no changes to publish.")]})
     tenant = db.session.get(Tenant, program.tenant_id)
     assert tenant is not None
+    before = {"version": program.version, "document": program.document}
     program.document = _document(tenant, program.code, program.draft, live=True)
     program.draft = None
     program.version = (program.version or 0) + 1
     program.published_at = datetime.now(UTC)
+    after = {"version": program.version, "document": program.document}
+    _record("incentive_program.published", program, before, after, actor)
     log.info(
         "incentive program %s of %s published as version %s by %s",
         program.code,
