@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
     from channelfront.catalog.views import bp as catalog_bp
+    from channelfront.company.views import bp as company_bp
     from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.history_views import bp as order_history_bp
     from channelfront.orders.order_views import bp as orders_bp
     from channelfront.orders.templates_views import bp as order_templates_bp
+    from channelfront.partners.apply_views import bp as apply_bp
     from channelfront.partners.views import bp as partners_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
@@ -85,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
         renewals_bp,
         incentives_bp,
         partners_bp,
+        apply_bp,
+        company_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,
