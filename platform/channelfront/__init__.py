@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.order_views import bp as orders_bp
     from channelfront.orders.templates_views import bp as order_templates_bp
     from channelfront.partners.apply_views import bp as apply_bp
+    from channelfront.partners.apply_views import bp as apply_bp
     from channelfront.partners.views import bp as partners_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         renewals_bp,
         incentives_bp,
         partners_bp,
+        apply_bp,
         apply_bp,
         company_bp,
         payments_bp,
