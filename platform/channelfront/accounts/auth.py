@@ -10,19 +10,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from channelfront.accounts import sessions
 from channelfront.accounts.models import User, UserKind
+from channelfront.accounts.two_factor import must_enrol
 from channelfront.extensions import db, login_manager
 from channelfront.pricing.models import Enrollment
 from channelfront.tenancy.hosts import InvalidHost, normalize_host
 from channelfront.tenancy.middleware import HOSTLESS_PATHS, current_tenant, is_admin_site
 
 SESSION_KEY = "_sid"
+# What staff who must still set up two-factor sign-in may open meanwhile.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"accounts.two_factor", "accounts.logout", "accounts.switch_locale", "static"}
+)
 
 
 def may_sign_in_here(user: User) -> bool:
@@ -98,6 +105,18 @@ def _check_session() -> None:
     g.session_user = user
 
 
+def _require_two_factor() -> Response | None:
+    """Staff of a vendor that requires a second factor use nothing else until enrolled."""
+    endpoint = request.endpoint or ""
+    if endpoint in ENROLMENT_ENDPOINTS or endpoint.endswith("static"):
+        return None
+    if not current_user.is_authenticated or not must_enrol(current_user):
+        return None
+    if request.method == "GET":
+        flash(_("Set up two-factor sign-in to continue."), "info")
+    return redirect(url_for("accounts.two_factor"), 303)
+
+
 def _load_user(user_id: str) -> User | None:
     user = g.get("session_user")
     if user is None or str(user.id) != user_id:
@@ -113,3 +132,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     app.before_request(_check_session)
+    app.before_request(_require_two_factor)

@@ -9,25 +9,14 @@ from werkzeug.wrappers import Response
 from channelfront.accounts import invitations
 from channelfront.accounts.auth import sign_in
 from channelfront.accounts.forms import AcceptInvitationForm
-from channelfront.accounts.links import LinkProblem, LinkRefused
+from channelfront.accounts.link_pages import link_refused_page, site_tenant_id
+from channelfront.accounts.links import LinkRefused
 from channelfront.accounts.roles import role_label
 from channelfront.accounts.views import bp, home_url
 from channelfront.extensions import db
-from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
 
 bp.add_app_template_global(role_label, "role_label")
-
-
-def site_tenant_id() -> int | None:
-    """The tenant of this host; None on the vendor console."""
-    tenant = current_tenant()
-    return tenant.id if tenant else None
-
-
-def link_refused_page(refused: LinkRefused) -> tuple[str, int]:
-    status = 404 if refused.problem is LinkProblem.INVALID else 410
-    return render("accounts/link_refused.html", message=refused.message), status
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -104,6 +104,24 @@ def end_all_sessions(user_id: int, now: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def end_other_sessions(user_id: int, keep_raw_token: str | None, now: datetime) -> int:
+    """End every session of the user but the one with this id; return how many ended.
+
+    The caller commits.
+    """
+    keep = _digest(keep_raw_token) if keep_raw_token else ""
+    result = db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.token_hash != keep,
+        )
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def prune_sessions(user_id: int, lifetimes: Lifetimes, now: datetime) -> None:
     """Delete the user's sessions that can never be used again. The caller commits."""
     db.session.execute(

@@ -60,3 +60,32 @@ def count_failure(email: str) -> None:
         return
     for item in _limits("LOGIN_ACCOUNT_RATE_LIMIT"):
         limiter.limiter.hit(item, ACCOUNT_SCOPE, account)
+
+
+RESET_ADDRESS_SCOPE = "password-reset-address"
+RESET_ACCOUNT_SCOPE = "password-reset-account"
+# Requests for a reset link: few per e-mail address (each sends a mail), more per client.
+RESET_ACCOUNT_LIMIT = "5 per hour"
+RESET_ADDRESS_LIMIT = "20 per hour"
+
+
+def check_reset_request(email: str) -> None:
+    """Count a request for a password reset link against the client address and the
+    e-mail address it names; raise 429 when either limit is spent."""
+    if not limiter.enabled:
+        return
+    strategy = limiter.limiter
+    config = current_app.config
+    address = request.remote_addr or "unknown"
+    address_left = [
+        strategy.hit(item, RESET_ADDRESS_SCOPE, address)
+        for item in parse_many(config.get("PASSWORD_RESET_RATE_LIMIT", RESET_ADDRESS_LIMIT))
+    ]
+    account = _account_key(email)
+    account_left = [
+        strategy.hit(item, RESET_ACCOUNT_SCOPE, account)
+        for item in parse_many(config.get("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", RESET_ACCOUNT_LIMIT))
+        if account is not None
+    ]
+    if not all(address_left) or not all(account_left):
+        raise TooManyRequests

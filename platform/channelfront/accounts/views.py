@@ -1,16 +1,18 @@
-"""Sign in, sign out and the language switcher."""
+"""Sign in (with a second factor when the user has one), sign out and the language
+switcher."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from channelfront.accounts import throttle
 from channelfront.accounts.auth import may_sign_in_here, sign_in, sign_out
 from channelfront.accounts.forms import LoginForm
 from channelfront.accounts.services import authenticate
+from channelfront.accounts.two_factor import must_enrol
 from channelfront.extensions import db
 from channelfront.i18n.locale import LOCALE_COOKIE, offered_locales
 from channelfront.tenancy.middleware import is_admin_site
@@ -45,7 +47,13 @@ def login() -> Response | str | tuple[str, int]:
         message = _("Your account cannot sign in on this storefront.")
         form.email.errors = [message]
         return render("accounts/login.html", form=form), 403
+    if user.two_factor_enabled:
+        two_factor_views.start_pending(user, request.args.get("next"))
+        return redirect(url_for("accounts.login_two_factor"))
     sign_in(user)
+    if must_enrol(user):
+        flash(_("Set up two-factor sign-in to continue."), "info")
+        return redirect(url_for("accounts.two_factor"))
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -73,7 +81,5 @@ def switch_locale() -> Response:
     return response
 
 
-@bp.route("/account")
-@login_required
-def account() -> str:
-    return render("accounts/account.html")
+# Pages that add their routes to this blueprint.
+from channelfront.accounts import account_views, two_factor_views  # noqa: E402, F401
