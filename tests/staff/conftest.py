@@ -1,0 +1,1 @@
+from tests.mail_fixtures import inbox, smtp_server  # noqa: F401
