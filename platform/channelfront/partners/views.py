@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channelfront.partners import applications  # noqa: F401  (pages on bp)
+from channelfront.partners import applications, companies, staff  # noqa: F401  (pages on bp)
 from channelfront.partners.blueprint import bp
 
 __all__ = ["bp"]
