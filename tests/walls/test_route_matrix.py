@@ -56,6 +56,8 @@ PUBLIC = {
     "theming.theme_static": "a theme's static files (CSS, logo): the same for every caller",
     "accounts.accept_invitation": "the token is the credential; a token made for another "
     "site or purpose is not found (tests/accounts/test_invitations.py)",
+    "accounts.reset_password": "the token is the credential; a token made for another site "
+    "or purpose is not found (tests/accounts/test_password_reset.py)",
 }
 
 
