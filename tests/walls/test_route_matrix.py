@@ -25,6 +25,7 @@ from sqlalchemy import event
 
 from channelfront.extensions import db
 from tests.conftest import HostClient
+from tests.partners.factories import pending_application
 from tests.walls.world import ADMIN, AH, NW, OBJECTS, SK, World, build, tokens_for
 
 LOGIN = "login"  # 302 to the sign-in page
@@ -58,6 +59,8 @@ PUBLIC = {
     "site or purpose is not found (tests/accounts/test_invitations.py)",
     "accounts.reset_password": "the token is the credential; a token made for another site "
     "or purpose is not found (tests/accounts/test_password_reset.py)",
+    "apply.verify": "the token is the credential; a token of another storefront is not "
+    "found there (tests/partners/test_applications.py)",
 }
 
 
@@ -138,7 +141,16 @@ SUBSCRIPTION = {"subscription_id": "subscription_id"}
 READ_ONLY = {"viewer": 403, "distributor_finance": 403}
 TENANT_PROGRAM = {"tenant_id": "tenant_id", "program_id": "incentive_program_id"}
 
+# Partner applications are reviewed by the storefront's partner managers and distributor
+# admins only (who cross the tenant wall in tests/partners/test_applications.py).
+APPLICATION = Route(
+    {"application_id": "application_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404}
+)
+
 MATRIX: dict[tuple[str, str], Route] = {
+    ("partners.application", "GET"): APPLICATION,
+    ("partners.approve_application", "POST"): APPLICATION,
+    ("partners.decline_application", "POST"): APPLICATION,
     # Orders: nothing of another company or storefront exists for anyone.
     ("orders.detail", "GET"): shop(ORDER, owner=200),
     ("orders.status", "GET"): shop(ORDER, owner=200),
@@ -390,6 +402,8 @@ def run_matrix(app: Flask, world: World, clients: dict[str, Caller]) -> list[str
 @pytest.fixture
 def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-def]
     built = build(app)
+    for kind, slug in (("other_company", "northwind"), ("other_tenant", "alpenhandel")):
+        built.values[kind]["application_id"] = pending_application(slug).id
     built.tokens = tokens_for(
         {**ROLES, **{f"owner/{kind}": owner for kind, owner in OWNERS.items()}}
     )
