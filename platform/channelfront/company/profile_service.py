@@ -44,6 +44,11 @@ class Profile:
     website: str | None
 
 
+def country_name(code: str) -> str:
+    """A country's name in the page's language (the code itself if unknown)."""
+    return dict(country_choices()).get(code, code)
+
+
 def profile_of(company: Company) -> Profile:
     return Profile(
         name=company.name,

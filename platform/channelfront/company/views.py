@@ -26,6 +26,9 @@ from channelfront.theming.views import render
 
 Page = Response | tuple[str, int]
 
+# Invoices print the billing company's country by name.
+bp.add_app_template_global(profile_service.country_name, "country_name")
+
 
 def _users_page(
     status: int = 200,
