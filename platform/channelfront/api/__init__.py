@@ -13,5 +13,6 @@ from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
     openapi,
     order_views,
+    user_views,
     views,
 )

@@ -17,6 +17,7 @@ from flask import Response, jsonify
 from channelfront.api import bp
 from channelfront.api.openapi_orders import add_order_paths
 from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
+from channelfront.api.openapi_users import add_user_paths
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
     CatalogQuerySchema,
@@ -95,6 +96,7 @@ def _static_spec() -> dict[str, Any]:
         },
     )
     add_order_paths(spec)
+    add_user_paths(spec)
     return spec.to_dict()
 
 
