@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from channelfront.accounts import invitations
+from channelfront.accounts.models import UserKind
+from channelfront.accounts.roles import STATUS_LABELS as USER_STATUS_LABELS
+from channelfront.accounts.staff_forms import AdminInviteForm
+from channelfront.accounts.staff_services import distributor_team, members
 from channelfront.admin import queries
 from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
 from channelfront.admin.forms import OnboardForm, TenantForm
@@ -22,6 +28,8 @@ from channelfront.admin.tenant_services import (
     update_tenant,
 )
 from channelfront.extensions import db
+from channelfront.orders.view_support import actor
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.tenancy.manifests import CURRENCIES
 from channelfront.tenancy.models import Tenant, TenantStatus
 from channelfront.theming.packs import available_themes
@@ -91,11 +99,9 @@ def new_tenant() -> Response | tuple[str, int]:
     return form_page("admin/tenant_form.html", form=form, tenant=None)
 
 
-@bp.route("/tenants/<int:tenant_id>", methods=["GET", "POST"])
-def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
-    tenant = db.get_or_404(Tenant, tenant_id)
+def _current(tenant: Tenant) -> dict[str, object]:
     hosts = sorted(tenant.hosts, key=lambda h: (not h.is_primary, h.host))
-    current = {
+    return {
         "name": tenant.name,
         "status": tenant.status,
         "theme": tenant.theme,
@@ -105,7 +111,12 @@ def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
         "primary_color": tenant.primary_color or "",
         "accent_color": tenant.accent_color or "",
     }
-    form = _with_choices(TenantForm(data=initial(current)))
+
+
+@bp.route("/tenants/<int:tenant_id>", methods=["GET", "POST"])
+def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = db.get_or_404(Tenant, tenant_id)
+    form = _with_choices(TenantForm(data=initial(_current(tenant))))
     if form.validate_on_submit():
         try:
             update_tenant(tenant, _settings(form), _site())
@@ -116,4 +127,52 @@ def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
             publish()
             flash(_("Tenant %(name)s is saved.", name=tenant.name), "success")
             return redirect(url_for(".index"))
-    return form_page("admin/tenant_form.html", form=form, tenant=tenant)
+    return _tenant_page(tenant, form)
+
+
+def _tenant_page(
+    tenant: Tenant, form: TenantForm, admin_form: AdminInviteForm | None = None
+) -> tuple[str, int]:
+    """A tenant's settings form, its distributor staff and the form inviting an administrator."""
+    return form_page(
+        "admin/tenant_form.html",
+        form=form,
+        tenant=tenant,
+        staff=members(distributor_team(tenant.id)),
+        user_status_labels=USER_STATUS_LABELS,
+        admin_form=admin_form or AdminInviteForm(formdata=None),
+    )
+
+
+@bp.route("/tenants/<int:tenant_id>/staff", methods=["POST"])
+def invite_distributor_admin(tenant_id: int) -> Response | tuple[str, int]:
+    """Invite a distributor administrator of the tenant; the link opens on its primary host."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    if current_user.role != "vendor_admin":
+        abort(403, description=_("Only vendor administrators can invite people."))
+    admin_form = AdminInviteForm()
+    if admin_form.validate_on_submit():
+        invitee = invitations.Invitee(
+            email=admin_form.email.data or "",
+            name=admin_form.name.data or "",
+            kind=UserKind.DISTRIBUTOR,
+            role="distributor_admin",
+            link_tenant_id=tenant.id,
+            tenant_id=tenant.id,
+            locale=tenant.default_locale,
+        )
+        try:
+            user = invitations.invite(invitee, actor())
+        except invitations.InvitationRefused as refused:
+            db.session.rollback()
+            attach_errors(admin_form, {refused.field: refused.message})
+        else:
+            commit_and_dispatch()
+            flash(
+                _("%(email)s is invited to %(tenant)s.", email=user.email, tenant=tenant.name),
+                "success",
+            )
+            return redirect(url_for(".edit_tenant", tenant_id=tenant.id))
+    return _tenant_page(
+        tenant, _with_choices(TenantForm(formdata=None, data=_current(tenant))), admin_form
+    )

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, abort, current_app, g, request
 from flask_babel import gettext as _
+from flask_login import logout_user, user_logged_in
 
+from channelfront.accounts.models import User, UserKind
 from channelfront.tenancy import scoping
 from channelfront.tenancy.hosts import InvalidHost, TenantInfo, host_map, normalize_host
 from channelfront.tenancy.models import TenantStatus
 
 # Answered on any host: load balancers call /healthz by IP, Stripe posts to one address.
 HOSTLESS_PATHS = frozenset({"/healthz", "/webhooks/stripe"})
+# What a draft tenant's host answers, so its distributor staff can accept their
+# invitation and sign in before launch: the account pages and the theme's files.
+DRAFT_BLUEPRINTS = frozenset({"accounts"})
+DRAFT_ENDPOINTS = frozenset({"theming.theme_static", "theming.tenant_logo"})
 
 
 class TenantSuspended(Exception):
@@ -24,6 +32,11 @@ def current_tenant() -> TenantInfo | None:
 
 def is_admin_site() -> bool:
     return g.get("site") == "admin"
+
+
+def open_while_draft() -> bool:
+    """Whether this request may reach a draft tenant (everything else is not found)."""
+    return request.blueprint in DRAFT_BLUEPRINTS or request.endpoint in DRAFT_ENDPOINTS
 
 
 def resolve_tenant() -> None:
@@ -40,7 +53,7 @@ def resolve_tenant() -> None:
         g.site = "admin"
         return
     tenant = host_map.lookup(host)
-    if tenant is None or tenant.status == TenantStatus.DRAFT:
+    if tenant is None or (tenant.status == TenantStatus.DRAFT and not open_while_draft()):
         abort(404)
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended
@@ -49,6 +62,17 @@ def resolve_tenant() -> None:
     scoping.activate(tenant.id)
 
 
+def _staff_only_while_draft(_app: Flask, user: User, **_extra: Any) -> None:
+    """Before launch, a storefront signs in only its own distributor staff."""
+    tenant = current_tenant()
+    if tenant is None or tenant.status != TenantStatus.DRAFT:
+        return
+    if user.kind != UserKind.DISTRIBUTOR or user.tenant_id != tenant.id:
+        logout_user()
+        abort(403, description=_("This storefront is not open yet."))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(resolve_tenant)
+    user_logged_in.connect(_staff_only_while_draft, app)
     app.teardown_request(lambda _exc: scoping.activate(None))
