@@ -12,7 +12,6 @@ from sqlalchemy import select, update
 
 from channelfront.accounts.models import AccountLink, User
 from channelfront.audit.models import AuditEvent
-from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db, limiter
 from tests.mail_fixtures import inbox, smtp_server  # noqa: F401
 
