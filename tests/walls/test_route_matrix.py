@@ -147,7 +147,24 @@ APPLICATION = Route(
     {"application_id": "application_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404}
 )
 
+# A company's users are managed by its company admins; anyone else is refused first.
+COMPANY_USER = Route(
+    {"user_id": "company_user_id"},
+    403,
+    {"anonymous": LOGIN, "vendor_admin": 404, "company_admin": 404},
+)
+COMPANY_USER_ACTIONS = ("change_role", "deactivate", "reactivate", "resend", "revoke")
+
+STAFF_PAGE = Route({"user_id": "company_user_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404})
+STAFF_ACTIONS = ("role", "deactivate", "reactivate", "resend", "revoke")
+
 MATRIX: dict[tuple[str, str], Route] = {
+    **{(f"company.{action}", "POST"): COMPANY_USER for action in COMPANY_USER_ACTIONS},
+    ("api.update_user", "PATCH"): Route(
+        {"user_id": "company_user_id"},
+        403,
+        {"anonymous": 401, "vendor_admin": 401, "company_admin": 404},
+    ),
     ("partners.application", "GET"): APPLICATION,
     ("partners.approve_application", "POST"): APPLICATION,
     ("partners.decline_application", "POST"): APPLICATION,
@@ -243,6 +260,18 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("admin.incentive_statement", "GET"): console(
         {"tenant_id": "tenant_id", "statement_id": "admin_statement_id"}, (200, 404)
     ),
+    # Staff pages: a storefront's staff and enrollments are its distributor admin's (no
+    # caller here is one: the walls between admins are in tests/staff); the console's
+    # vendor staff page does not find anyone who is not vendor staff.
+    **{(f"partners.staff_{action}", "POST"): STAFF_PAGE for action in STAFF_ACTIONS},
+    ("partners.edit_enrollment", "POST"): replace(
+        STAFF_PAGE, args={"enrollment_id": "enrollment_id"}
+    ),
+    **{
+        (f"admin.users_{action}", "POST"): console({"user_id": "company_user_id"}, 404)
+        for action in STAFF_ACTIONS
+    },
+    ("admin.invite_distributor_admin", "POST"): console({"tenant_id": "tenant_id"}, 400),
 }
 
 
@@ -370,7 +399,7 @@ def ask(caller: Caller, method: str, path: str, audience: str):  # type: ignore[
     if method == "GET":
         return caller.client.get(path, headers=headers, buffered=True)
     data = {"csrf_token": caller.csrf}
-    return caller.client.post(path, data=data, headers=headers, buffered=True)
+    return caller.client.open(path, method=method, data=data, headers=headers, buffered=True)
 
 
 def run_matrix(app: Flask, world: World, clients: dict[str, Caller]) -> list[str]:

@@ -182,7 +182,7 @@ def build(app: Flask) -> World:
     otter = reseller_company("Otter Co", "northwind", "silver")
     user("buyer@otter.example", "buyer", otter.id)
     victim = reseller_company("Victim Co", "northwind", "gold")
-    user("buyer@victim.example", "buyer", victim.id)
+    victim_buyer = user("buyer@victim.example", "buyer", victim.id)
 
     world = World()
     theirs = _shop_rows(app, NW, "buyer@victim.example", [LineRequest("SHD-STD-1Y", 2)])
@@ -209,6 +209,7 @@ def build(app: Flask) -> World:
         "incentive_program_id": incentive_programs["nw"],
         "admin_statement_id": statements["nw_reseller"],
         "rule_id": rules["northwind"],
+        "company_user_id": victim_buyer.id,
     }
     world.values["other_tenant"] = {
         **ours_elsewhere,
@@ -223,6 +224,10 @@ def build(app: Flask) -> World:
         "incentive_program_id": incentive_programs["ah"],
         "admin_statement_id": statements["ah_reseller"],
         "rule_id": rules["alpenhandel"],
+        # Users belong to a company, not a storefront: Kirin's, enrolled on Sakura only.
+        "company_user_id": db.session.scalar(
+            select(User.id).where(User.email == "buyer@kirin.example")
+        ),
     }
     return world
 
