@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 from channelfront.accounts.models import AccountLink, User
 from channelfront.audit.models import AuditEvent
 from channelfront.extensions import db, limiter
-from tests.mail_fixtures import inbox, smtp_server  # noqa: F401
 
 BUYER = "buyer@bluebird.example"
 LINK = re.compile(r"https?://\S+/password/reset/\S+")
@@ -32,7 +31,7 @@ def ask(client, email: str):  # type: ignore[no-untyped-def]
     return client.post("/password/forgot", data={"email": email, "csrf_token": token})
 
 
-def mailed_path(inbox, email: str) -> str:  # type: ignore[no-untyped-def]  # noqa: F811
+def mailed_path(inbox, email: str) -> str:  # type: ignore[no-untyped-def]
     [mail] = inbox.to(email)
     match = LINK.search(mail.get_content())
     assert match, mail.get_content()
@@ -64,7 +63,8 @@ def test_a_reset_by_mail_sets_the_password_and_ends_every_session(
     assert BUYER in northwind.get(path).get_data(as_text=True)
 
     answer = choose(northwind, path)
-    assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/login"
     assert elsewhere.get("/account").status_code == 302  # signed out there too
     assert northwind.login(BUYER).status_code == 401  # the old password is gone
     assert northwind.login(BUYER, NEW).status_code == 302
