@@ -127,3 +127,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(northwind):
     for path in ("/account/profile", "/account/password"):
         assert northwind.post(path).status_code in {302, 400}
     assert northwind.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("name", ["x" * 121, "Bea\x00Buyer", "Bea\u202eBuyer"])
+def test_a_bad_name_is_refused_and_nothing_is_saved(ctx, northwind, name):
+    northwind.login(BUYER)
+    answer = post(northwind, "/account/profile", name=name, locale="es")
+    assert answer.status_code == 400
+    user = db.session.scalar(select(User).where(User.email == BUYER))
+    assert user.locale != "es"

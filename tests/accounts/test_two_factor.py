@@ -193,11 +193,26 @@ def require_staff_two_factor(admin: HostClient, on: bool = True):  # type: ignor
     return post(admin, "/admin/security", "/admin/security", **data)
 
 
+def vendor_admin(admin_host: HostClient) -> HostClient:
+    """The vendor admin, signed in with two-factor sign-in on, requiring it of staff."""
+    assert admin_host.login("admin@nimbus.example").status_code == 302
+    enrol(admin_host)
+    assert require_staff_two_factor(admin_host).status_code == 302
+    return admin_host
+
+
+def test_an_admin_without_it_cannot_require_it(ctx, admin_host):
+    admin_host.login("admin@nimbus.example")
+    answer = require_staff_two_factor(admin_host)
+    assert answer.status_code == 400
+    assert "for your own account before requiring it" in answer.get_data(as_text=True)
+    assert not db.session.scalar(select(Vendor.require_staff_two_factor))
+
+
 def test_the_vendor_requires_it_of_staff_who_must_enrol_before_anything_else(
     ctx, admin_host, northwind
 ):
-    assert admin_host.login("admin@nimbus.example").status_code == 302
-    assert require_staff_two_factor(admin_host).status_code == 302
+    vendor_admin(admin_host)
     assert db.session.scalar(select(Vendor.require_staff_two_factor))
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "vendor.staff_two_factor_changed")
@@ -214,18 +229,31 @@ def test_the_vendor_requires_it_of_staff_who_must_enrol_before_anything_else(
     assert northwind.get("/incentives").status_code == 200
 
 
-def test_vendor_staff_are_held_too_but_may_still_sign_out(ctx, admin_host, client_for):
-    admin_host.login("admin@nimbus.example")
-    require_staff_two_factor(admin_host)
-    assert admin_host.get("/admin/").status_code == 303
-    assert admin_host.get("/account/two-factor").status_code == 200
-    token = admin_host.csrf_token("/account/two-factor")
-    assert admin_host.post("/logout", data={"csrf_token": token}).status_code == 302
+def test_other_vendor_staff_are_held_too_but_may_still_sign_out(ctx, admin_host, client_for):
+    vendor_admin(admin_host)
+    db.session.add(
+        User(
+            email="ops@nimbus.example",
+            name="Ops",
+            password_hash=db.session.scalar(
+                select(User.password_hash).where(User.email == "admin@nimbus.example")
+            ),
+            kind="vendor",
+            role="vendor_ops",
+        )
+    )
+    db.session.commit()
+    ops = client_for("admin.localhost")
+    assert ops.login("ops@nimbus.example").headers["Location"] == "/account/two-factor"
+    assert ops.get("/admin/").status_code == 303
+    assert ops.get("/account/two-factor").status_code == 200
+    token = ops.csrf_token("/account/two-factor")
+    assert ops.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert admin_host.get("/admin/").status_code == 200  # enrolled: not held
 
 
 def test_resellers_are_not_forced(ctx, admin_host, northwind):
-    admin_host.login("admin@nimbus.example")
-    require_staff_two_factor(admin_host)
+    vendor_admin(admin_host)
     assert northwind.login(BUYER).headers["Location"] == "/"
     assert northwind.get("/orders").status_code == 200
 

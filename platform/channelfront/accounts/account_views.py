@@ -23,6 +23,7 @@ from channelfront.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
 )
+from channelfront.accounts.invitations import InvitationRefused, clean_name
 from channelfront.accounts.link_pages import link_refused_page, site_tenant_id
 from channelfront.accounts.links import LinkRefused
 from channelfront.accounts.models import User
@@ -76,7 +77,11 @@ def edit_profile() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _account_page(profile=form)
     me = _me()
-    me.name = " ".join((form.name.data or "").split())
+    try:
+        me.name = clean_name(form.name.data or "")
+    except InvitationRefused as refused:
+        form.name.errors = [refused.message]
+        return _account_page(profile=form)
     me.locale = form.locale.data
     db.session.commit()
     flash(_("Your details are saved."), "success")

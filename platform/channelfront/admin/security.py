@@ -44,6 +44,12 @@ def security() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         before = vendor.require_staff_two_factor
         after = bool(form.require_two_factor.data)
+        if after and not current_user.two_factor_enabled:
+            # Requiring it first would send this admin to enrol before anything else.
+            form.require_two_factor.errors = [
+                _("Turn on two-factor sign-in for your own account before requiring it of staff.")
+            ]
+            return form_page("admin/security.html", form=form, vendor=vendor)
         if after != before:
             vendor.require_staff_two_factor = after
             record(
