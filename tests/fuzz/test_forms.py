@@ -59,6 +59,14 @@ ROLES = {
 NOT_ON_A_PAGE = {
     "api.create_order": "JSON API, fuzzed from its OpenAPI document by schemathesis",
     "stripe_webhooks.receive": "Stripe's signed events, no form; tests/payments/test_webhooks",
+    "accounts.reset_password": "reached from the link in the reset mail; "
+    "tests/accounts/test_password_reset.py",
+    "accounts.login_two_factor": "the second sign-in step, after a right password of a user "
+    "with two-factor sign-in; tests/accounts/test_two_factor.py",
+    "accounts.disable_two_factor": "offered once two-factor sign-in is on, which no demo user "
+    "has; tests/accounts/test_two_factor.py",
+    "accounts.regenerate_recovery_codes": "offered once two-factor sign-in is on, which no "
+    "demo user has; tests/accounts/test_two_factor.py",
 }
 # Rows a request may write whatever its answer: the session's last use.
 BOOKKEEPING = {"user_session"}
