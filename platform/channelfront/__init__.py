@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.accounts.views import bp as accounts_bp
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
+    from channelfront.audit.views import bp as audit_bp
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.company.views import bp as company_bp
     from channelfront.customers.views import bp as customers_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         renewals_bp,
         incentives_bp,
         partners_bp,
+        audit_bp,
         apply_bp,
         apply_bp,
         company_bp,

@@ -1,0 +1,86 @@
+"""Audit actions, subjects and changed fields in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "application.approved": _l("Partner application approved"),
+    "application.declined": _l("Partner application declined"),
+    "company.created": _l("Company created"),
+    "company.profile_changed": _l("Company profile changed"),
+    "enrollment.created": _l("Company enrolled"),
+    "enrollment.program_changed": _l("Program tier changed"),
+    "enrollment.credit_limit_changed": _l("Credit limit changed"),
+    "enrollment.removed": _l("Enrollment ended"),
+    "incentive_program.created": _l("Incentive program created"),
+    "incentive_program.draft_saved": _l("Incentive program draft saved"),
+    "incentive_program.published": _l("Incentive program published"),
+    "invoice.marked_paid": _l("Invoice marked paid"),
+    "order.refunded": _l("Order refunded"),
+    "partner_price.set": _l("Partner price set"),
+    "partner_price.removed": _l("Partner price removed"),
+    "program_rule.added": _l("Program rule added"),
+    "program_rule.removed": _l("Program rule removed"),
+    "user.deactivated": _l("User deactivated"),
+    "user.invitation_accepted": _l("Invitation accepted"),
+    "user.invitation_resent": _l("Invitation sent again"),
+    "user.invitation_revoked": _l("Invitation revoked"),
+    "user.invited": _l("User invited"),
+    "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.reactivated": _l("User reactivated"),
+    "user.recovery_codes_regenerated": _l("Recovery codes replaced"),
+    "user.role_changed": _l("Role changed"),
+    "user.two_factor_disabled": _l("Two-factor sign-in turned off"),
+    "user.two_factor_enabled": _l("Two-factor sign-in turned on"),
+}
+
+# The tables events name as their subject.
+SUBJECT_LABELS = {
+    "company": _l("Company"),
+    "enrollment": _l("Enrollment"),
+    "incentive_program": _l("Incentive program"),
+    "invoice": _l("Invoice"),
+    "order": _l("Order"),
+    "partner_application": _l("Partner application"),
+    "partner_price": _l("Partner price"),
+    "program_rule": _l("Program rule"),
+    "user_account": _l("User"),
+}
+
+FIELD_LABELS = {
+    "active": _l("Active"),
+    "amount": _l("Amount"),
+    "company_id": _l("Company"),
+    "country": _l("Country"),
+    "credit_limit": _l("Credit limit"),
+    "discount_bps": _l("Discount"),
+    "document": _l("Program document"),
+    "draft": _l("Draft"),
+    "how": _l("How"),
+    "name": _l("Name"),
+    "program": _l("Program"),
+    "reason": _l("Reason"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+    "target": _l("Applies to"),
+    "tax_id": _l("Tax id"),
+    "version": _l("Version"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the reader's language; an unknown one as it was recorded."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def subject_label(subject_type: str) -> str:
+    label = SUBJECT_LABELS.get(subject_type)
+    return str(label) if label is not None else subject_type
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
