@@ -37,9 +37,7 @@ class ApplyForm(FlaskForm):
         _l("Postal code"),
         validators=[required(_l("Enter the postal code.")), Length(max=20)],
     )
-    city = StringField(
-        _l("City"), validators=[required(_l("Enter the city.")), Length(max=100)]
-    )
+    city = StringField(_l("City"), validators=[required(_l("Enter the city.")), Length(max=100)])
     country = SelectField(_l("Country"), validate_choice=False)
     tax_id = StringField(
         _l("Tax id"),

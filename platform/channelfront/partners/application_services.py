@@ -34,9 +34,7 @@ from channelfront.pricing.models import Enrollment, Program
 from channelfront.tenancy.models import Tenant
 
 VERIFY_MAIL = mail_kind("application_verify", _l("Confirm your partner application to %(site)s"))
-RECEIVED_MAIL = mail_kind(
-    "application_received", _l("New partner application: %(company)s")
-)
+RECEIVED_MAIL = mail_kind("application_received", _l("New partner application: %(company)s"))
 DECLINED_MAIL = mail_kind("application_declined", _l("Your partner application to %(site)s"))
 VERIFY_LIFETIME = timedelta(hours=48)
 MAX_REASON = 2000
@@ -75,7 +73,7 @@ def web_address_problem(text: str) -> str | None:
     """Why ``text`` is not an http(s) address, or None when it is one."""
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
-        return _("Enter a web address starting with http:// or https://.")
+        return str(_("Enter a web address starting with http:// or https://."))
     return None
 
 
@@ -332,9 +330,7 @@ def clean_reason(reason: str) -> str:
     if not cleaned:
         raise InvalidInput({"reason": _("Give the applicant a reason.")})
     if len(cleaned) > MAX_REASON:
-        raise InvalidInput(
-            {"reason": _("Use at most %(num)d characters.", num=MAX_REASON)}
-        )
+        raise InvalidInput({"reason": _("Use at most %(num)d characters.", num=MAX_REASON)})
     return cleaned
 
 

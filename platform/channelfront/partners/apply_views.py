@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from limits import RateLimitItem, parse_many
 from werkzeug.wrappers import Response
 
-from channelfront.accounts.invitation_views import link_refused_page
+from channelfront.accounts.link_pages import link_refused_page
 from channelfront.accounts.links import LinkRefused
 from channelfront.admin.blueprint import attach_errors
 from channelfront.admin.inputs import InvalidInput
