@@ -45,7 +45,7 @@ def test_the_list_shows_program_credit_limit_and_active_users(ctx, client_for):
     page = client.get(COMPANIES)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    row = html.split('data-company="Bluebird IT"')[1].split("</tr>")[0]
+    row = html.split('data-company="Bluebird IT"')[1].split("</li>")[0]
     bluebird = _enrollment("Bluebird IT", "northwind")
     assert f"Program: {bluebird.program.name}" in row
     assert "Credit limit: $" in row
