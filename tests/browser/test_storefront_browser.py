@@ -22,13 +22,11 @@ Without Chromium the tests skip, except under ``CI=true``, where they fail (see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.served import ROOT, served_demo
+from tests.browser.served import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -38,25 +36,6 @@ BUYER = "buyer@bluebird.example"
 
 NORTHWIND = {"host": "northwind.localhost", "name": "Northwind Distribution", "primary": "#0b4f6c"}
 ALPENHANDEL = {"host": "alpenhandel.localhost", "name": "Alpenhandel GmbH", "primary": "#1f5f3a"}
-
-
-@pytest.fixture(scope="module")
-def base_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """The demo served by gunicorn on 127.0.0.1; yields the port."""
-    with served_demo(tmp_path_factory.mktemp("browser")) as port:
-        yield port
-
-
-@pytest.fixture(scope="module")
-def browser(base_port: int):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
