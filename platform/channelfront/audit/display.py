@@ -10,7 +10,7 @@ from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from channelfront.accounts.roles import role_label
+from channelfront.accounts.roles import STATUS_LABELS, role_label
 from channelfront.audit.labels import field_label
 from channelfront.audit.models import AuditEvent
 from channelfront.audit.values import is_money
@@ -38,6 +38,8 @@ def shown(key: str, value: Any, limit: int | None = LONG) -> str:
         return format_percent(value / 10000, "#,##0.##%", locale=str(get_locale()))
     if key == "role" and isinstance(value, str):
         return role_label(value)
+    if key == "status" and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
     text = (
         value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     )

@@ -18,8 +18,6 @@ ACTION_LABELS = {
     "incentive_program.published": _l("Incentive program published"),
     "invoice.marked_paid": _l("Invoice marked paid"),
     "order.refunded": _l("Order refunded"),
-    "partner_price.set": _l("Partner price set"),
-    "partner_price.removed": _l("Partner price removed"),
     "program_rule.added": _l("Program rule added"),
     "program_rule.removed": _l("Program rule removed"),
     "user.deactivated": _l("User deactivated"),
@@ -34,6 +32,7 @@ ACTION_LABELS = {
     "user.role_changed": _l("Role changed"),
     "user.two_factor_disabled": _l("Two-factor sign-in turned off"),
     "user.two_factor_enabled": _l("Two-factor sign-in turned on"),
+    "vendor.staff_two_factor_changed": _l("Two-factor sign-in requirement for staff changed"),
 }
 
 # The tables events name as their subject.
@@ -44,13 +43,16 @@ SUBJECT_LABELS = {
     "invoice": _l("Invoice"),
     "order": _l("Order"),
     "partner_application": _l("Partner application"),
-    "partner_price": _l("Partner price"),
     "program_rule": _l("Program rule"),
     "user_account": _l("User"),
+    "vendor": _l("Vendor"),
 }
 
 FIELD_LABELS = {
     "active": _l("Active"),
+    "address_line": _l("Address"),
+    "city": _l("City"),
+    "contact_email": _l("Contact e-mail"),
     "amount": _l("Amount"),
     "company_id": _l("Company"),
     "country": _l("Country"),
@@ -58,15 +60,19 @@ FIELD_LABELS = {
     "discount_bps": _l("Discount"),
     "document": _l("Program document"),
     "draft": _l("Draft"),
+    "email": _l("E-mail"),
     "how": _l("How"),
     "name": _l("Name"),
+    "postal_code": _l("Postal code"),
     "program": _l("Program"),
     "reason": _l("Reason"),
+    "require_staff_two_factor": _l("Staff must use two-factor sign-in"),
     "role": _l("Role"),
     "status": _l("Status"),
     "target": _l("Applies to"),
     "tax_id": _l("Tax id"),
     "version": _l("Version"),
+    "website": _l("Website"),
 }
 
 
