@@ -33,6 +33,7 @@ from tests.fuzz.writes import WriteLog, write_log
 from tests.orders.conftest import storefront
 from tests.orders.test_cart_pages import add
 from tests.orders.test_checkout_pages import place, placed_order
+from tests.partners.factories import pending_application
 from tests.payments.conftest import DECLINED_CARD, save_card
 from tests.statements.pages_support import (
     QUARTERLY,
@@ -53,6 +54,7 @@ ROLES = {
     "buyer": (NORTHWIND, "buyer@bluebird.example"),
     "company admin": (NORTHWIND, "admin@bluebird.example"),
     "distributor finance": (NORTHWIND, "finance@northwind.example"),
+    "partner manager": (NORTHWIND, "partners@northwind.example"),
     "vendor admin": ("admin.localhost", "admin@nimbus.example"),
 }
 # POST routes no page offers as a form, and why.
@@ -109,6 +111,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     page = buyer.get("/subscriptions").get_data(as_text=True)
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
     _statements()
+    pending_application("northwind")  # the partner manager's approve and decline forms
     db.session.commit()
     yield links
     for key, value in saved.items():
