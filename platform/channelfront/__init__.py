@@ -63,7 +63,6 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.orders.order_views import bp as orders_bp
     from channelfront.orders.templates_views import bp as order_templates_bp
     from channelfront.partners.apply_views import bp as apply_bp
-    from channelfront.partners.apply_views import bp as apply_bp
     from channelfront.partners.views import bp as partners_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
@@ -90,7 +89,6 @@ def _register_blueprints(app: Flask) -> None:
         incentives_bp,
         partners_bp,
         audit_bp,
-        apply_bp,
         apply_bp,
         company_bp,
         payments_bp,
