@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from channelfront.accounts import totp
-from channelfront.accounts.models import RecoveryCode, User
+from channelfront.accounts.invitations import Invitee, invite
+from channelfront.accounts.models import RecoveryCode, User, UserKind
 from channelfront.audit.models import AuditEvent
 from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db, limiter
-from channelfront.tenancy.models import Vendor
+from channelfront.outbox.services import commit_and_dispatch
+from channelfront.tenancy.models import Tenant, Vendor
 from tests.conftest import HostClient
 
 BUYER = "buyer@bluebird.example"
@@ -268,3 +270,31 @@ def test_only_a_vendor_admin_changes_the_rule(ctx, client_for, northwind):
     assert ops.get("/admin/security").status_code == 403
     northwind.login("admin@northwind.example")
     assert northwind.get("/admin/security").status_code == 404
+
+
+def test_staff_who_accept_an_invitation_are_sent_to_enrol(app, ctx, inbox, admin_host, client_for):
+    vendor_admin(admin_host)
+    with app.test_request_context(base_url="http://northwind.localhost"):
+        northwind_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "northwind"))
+        invitee = Invitee(
+            email="new.finance@northwind.example",
+            name="New Finance",
+            kind=UserKind.DISTRIBUTOR,
+            role="distributor_finance",
+            link_tenant_id=northwind_id,
+            tenant_id=northwind_id,
+        )
+        invite(invitee, None)
+        commit_and_dispatch()
+    [mail] = inbox.to("new.finance@northwind.example")
+    link = re.search(r"https?://\S+/invitations/\S+", mail.get_content())
+    assert link
+    path = "/" + link.group(0).split("/", 3)[3]
+    browser = client_for("northwind.localhost")
+    password = "lantern-violet-47"
+    data = {"name": "New Finance", "password": password, "confirm": password}
+    accepted = browser.post(path, data={**data, "csrf_token": browser.csrf_token(path)})
+    assert accepted.status_code == 302
+    held = browser.get(accepted.headers["Location"])
+    assert held.status_code == 303
+    assert held.headers["Location"] == "/account/two-factor"
