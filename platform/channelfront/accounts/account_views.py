@@ -40,7 +40,7 @@ from channelfront.theming.views import render
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _profile_form() -> ProfileForm:

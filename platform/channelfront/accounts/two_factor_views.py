@@ -74,7 +74,7 @@ def login_two_factor() -> Response | tuple[str, int]:
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _codes_page(codes: list[str]) -> tuple[str, int]:
