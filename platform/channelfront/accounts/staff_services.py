@@ -8,6 +8,7 @@ one active administrator. Every change is audited; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
@@ -39,7 +40,7 @@ class Team:
     def roles(self) -> tuple[str, ...]:
         return ROLES[self.kind]
 
-    def _users(self) -> Select[tuple[User]]:
+    def _users(self) -> Select[Any]:
         stmt = select(User).where(User.kind == self.kind.value)
         if self.kind == UserKind.DISTRIBUTOR:
             stmt = stmt.where(User.tenant_id == self.tenant_id)
