@@ -8,8 +8,8 @@ one active administrator. Every change is audited; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
