@@ -23,7 +23,12 @@ from channelfront.accounts.two_factor import must_enrol
 from channelfront.extensions import db, login_manager
 from channelfront.pricing.models import Enrollment
 from channelfront.tenancy.hosts import InvalidHost, normalize_host
-from channelfront.tenancy.middleware import HOSTLESS_PATHS, current_tenant, is_admin_site
+from channelfront.tenancy.middleware import (
+    HOSTLESS_PATHS,
+    current_tenant,
+    is_admin_site,
+    is_draft,
+)
 
 SESSION_KEY = "_sid"
 # What staff who must still set up two-factor sign-in may open meanwhile.
@@ -33,7 +38,8 @@ ENROLMENT_ENDPOINTS = frozenset(
 
 
 def may_sign_in_here(user: User) -> bool:
-    """Vendor staff on the admin host; distributor staff and enrolled resellers on their tenant."""
+    """Vendor staff on the admin host; distributor staff and enrolled resellers on their tenant
+    (only its distributor staff while the tenant is a draft)."""
     if not user.is_active:
         return False
     if is_admin_site():
@@ -43,6 +49,8 @@ def may_sign_in_here(user: User) -> bool:
         return False
     if user.kind == UserKind.DISTRIBUTOR:
         return user.tenant_id == tenant.id
+    if is_draft():
+        return False
     if user.kind == UserKind.RESELLER and user.company_id is not None:
         enrolled = select(Enrollment.id).where(Enrollment.company_id == user.company_id)
         return db.session.scalar(enrolled) is not None

@@ -15,7 +15,7 @@ from channelfront.accounts.services import authenticate
 from channelfront.accounts.two_factor import must_enrol
 from channelfront.extensions import db
 from channelfront.i18n.locale import LOCALE_COOKIE, offered_locales
-from channelfront.tenancy.middleware import is_admin_site
+from channelfront.tenancy.middleware import is_admin_site, is_draft
 from channelfront.theming.views import render
 from channelfront.web.redirects import safe_next
 
@@ -23,7 +23,11 @@ bp = Blueprint("accounts", __name__)
 
 
 def home_url() -> str:
-    return url_for("admin.index") if is_admin_site() else url_for("storefront.home")
+    """Where signing in leads: the console, the storefront, or before a storefront's
+    launch (when it shows only account pages) the account page."""
+    if is_admin_site():
+        return url_for("admin.index")
+    return url_for("accounts.account") if is_draft() else url_for("storefront.home")
 
 
 def _safe_next(target: str | None) -> str:

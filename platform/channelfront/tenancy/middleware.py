@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, abort, current_app, g, request
 from flask_babel import gettext as _
-from flask_login import logout_user, user_logged_in
 
-from channelfront.accounts.models import User, UserKind
 from channelfront.tenancy import scoping
 from channelfront.tenancy.hosts import InvalidHost, TenantInfo, host_map, normalize_host
 from channelfront.tenancy.models import TenantStatus
@@ -32,6 +28,12 @@ def current_tenant() -> TenantInfo | None:
 
 def is_admin_site() -> bool:
     return g.get("site") == "admin"
+
+
+def is_draft() -> bool:
+    """Whether this request is on a storefront that is not live yet."""
+    tenant = current_tenant()
+    return tenant is not None and tenant.status == TenantStatus.DRAFT
 
 
 def open_while_draft() -> bool:
@@ -62,17 +64,6 @@ def resolve_tenant() -> None:
     scoping.activate(tenant.id)
 
 
-def _staff_only_while_draft(_app: Flask, user: User, **_extra: Any) -> None:
-    """Before launch, a storefront signs in only its own distributor staff."""
-    tenant = current_tenant()
-    if tenant is None or tenant.status != TenantStatus.DRAFT:
-        return
-    if user.kind != UserKind.DISTRIBUTOR or user.tenant_id != tenant.id:
-        logout_user()
-        abort(403, description=_("This storefront is not open yet."))
-
-
 def init_app(app: Flask) -> None:
     app.before_request(resolve_tenant)
-    user_logged_in.connect(_staff_only_while_draft, app)
     app.teardown_request(lambda _exc: scoping.activate(None))
