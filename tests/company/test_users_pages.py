@@ -189,3 +189,8 @@ def test_an_invited_admin_does_not_count_as_active(app, ctx, inbox, bluebird_adm
     answer = post(bluebird_admin, f"/company/users/{admin.id}/deactivate")
     assert answer.status_code == 422
     assert user_named("admin@bluebird.example").active
+
+
+def test_an_id_past_any_row_is_not_found(app, ctx, bluebird_admin):
+    answer = post(bluebird_admin, f"/company/users/{2**63}/deactivate")
+    assert answer.status_code == 404

@@ -12,6 +12,8 @@ from channelfront.api.schemas import PRINTABLE
 
 COMPANY_ROLES = list(ROLES[UserKind.RESELLER])
 STATUSES = [status.value for status in UserStatus]
+# The address rule invitations apply, without control characters: published as written.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}\.[^@\s.\x00-\x1f\x7f]{2,}$"
 ROLE_HELP = (
     "`buyer` orders, `approver` also approves, `company_admin` also manages users and "
     "the company profile, `viewer` only reads."
@@ -57,8 +59,11 @@ class UserListSchema(Schema):
 class NewUserSchema(Schema):
     email = fields.String(
         required=True,
-        validate=[validate.Length(min=3, max=254), PRINTABLE],
-        metadata={"format": "email", "example": "casey@bluebird.example"},
+        validate=[
+            validate.Length(min=6, max=254),
+            validate.Regexp(EMAIL_PATTERN, error="Enter a valid e-mail address."),
+        ],
+        metadata={"example": "casey@bluebird.example"},
     )
     name = fields.String(
         required=True,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from channelfront import row_locks
 from channelfront.accounts import invitations
@@ -21,6 +22,7 @@ from channelfront.accounts.models import ROLES, Company, User, UserKind, UserSta
 from channelfront.accounts.sessions import end_all_sessions
 from channelfront.audit.service import record
 from channelfront.extensions import db
+from channelfront.web.params import MAX_ID
 
 ADMIN_ROLE = "company_admin"
 COMPANY_ROLES = ROLES[UserKind.RESELLER]
@@ -48,6 +50,8 @@ def company_users(company_id: int) -> list[User]:
 
 def company_user(company_id: int, user_id: int) -> User | None:
     """The company's user with this id, or None (also for another company's user)."""
+    if not 0 < user_id <= MAX_ID:  # an id the column cannot hold names no one
+        return None
     return db.session.scalar(
         select(User).where(
             User.id == user_id,
@@ -76,9 +80,14 @@ def invite_user(
         company_id=company_id,
     )
     try:
-        return invitations.invite(invitee, by)
+        with db.session.begin_nested():
+            return invitations.invite(invitee, by)
     except InvitationRefused as refused:
         raise UserChangeRefused(refused.field, refused.message) from refused
+    except IntegrityError as clash:  # the same address, invited at the same moment
+        raise UserChangeRefused(
+            "email", _("This e-mail address already has an account.")
+        ) from clash
 
 
 def _hold_company(user: User) -> None:
