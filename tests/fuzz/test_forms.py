@@ -23,8 +23,12 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from channelfront.accounts.invitations import Invitee, invite_with_link
+from channelfront.accounts.models import Company, User, UserKind
 from channelfront.extensions import db, limiter
+from channelfront.tenancy.models import Tenant
 from tests.conftest import HostClient
 from tests.fuzz.pages import Form, Site, crawl, forms_on
 from tests.fuzz.report import FUZZED
@@ -55,6 +59,7 @@ ROLES = {
     "company admin": (NORTHWIND, "admin@bluebird.example"),
     "distributor finance": (NORTHWIND, "finance@northwind.example"),
     "partner manager": (NORTHWIND, "partners@northwind.example"),
+    "distributor admin": (NORTHWIND, "admin@northwind.example"),
     "vendor admin": ("admin.localhost", "admin@nimbus.example"),
 }
 # POST routes no page offers as a form, and why.
@@ -69,6 +74,7 @@ NOT_ON_A_PAGE = {
     "has; tests/accounts/test_two_factor.py",
     "accounts.regenerate_recovery_codes": "offered once two-factor sign-in is on, which no "
     "demo user has; tests/accounts/test_two_factor.py",
+    "api.create_user": "JSON API, fuzzed from its OpenAPI document by schemathesis",
 }
 # Rows a request may write whatever its answer: the session's last use.
 BOOKKEEPING = {"user_session"}
@@ -112,11 +118,41 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
     _statements()
     pending_application("northwind")  # the partner manager's approve and decline forms
+    links.append(_people(app))
     db.session.commit()
     yield links
     for key, value in saved.items():
         app.config[key] = value
     limiter.reset()
+
+
+def _people(app: Flask) -> str:
+    """An invited and a deactivated member of each team (resend, revoke and reactivate
+    forms); answers the path of the first one's invitation link."""
+    teams = [
+        (UserKind.RESELLER, "buyer", NORTHWIND, {"company_id": _company_id("Bluebird IT")}),
+        (UserKind.DISTRIBUTOR, "partner_manager", NORTHWIND, {"tenant_id": _tenant_id()}),
+        (UserKind.VENDOR, "vendor_ops", "admin.localhost", {}),
+    ]
+    paths = []
+    for kind, role, host, where in teams:
+        with app.test_request_context(base_url=f"http://{host}"):
+            site = _tenant_id() if host == NORTHWIND else None
+            invitee = Invitee(f"invited-{kind}@fuzz.example", "", kind, role, site, **where)
+            paths.append(invite_with_link(invitee, None)[1].split("/", 3)[3])
+        gone = User(email=f"gone-{kind}@fuzz.example", name="Gone", password_hash="", active=False)
+        db.session.add(gone)
+        gone.kind, gone.role = kind.value, role
+        gone.company_id, gone.tenant_id = where.get("company_id"), where.get("tenant_id")
+    return "/" + paths[0]
+
+
+def _company_id(name: str) -> int:
+    return db.session.scalars(select(Company.id).where(Company.name == name)).one()
+
+
+def _tenant_id() -> int:
+    return db.session.scalars(select(Tenant.id).where(Tenant.slug == "northwind")).one()
 
 
 def _statements() -> None:
