@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.company.support import post, user_named
+from tests.company.support import accept, invitation_link, path_of, post, user_named
 from tests.walls.world import reseller_company, user
 
 ACTIONS = ("role", "deactivate", "reactivate", "resend", "revoke")
@@ -66,3 +66,14 @@ def test_a_company_not_enrolled_here_has_no_company_area(app, ctx, sakura, clien
     kirin = client_for("sakura.localhost")
     assert kirin.login("buyer@kirin.example").status_code == 302
     assert kirin.get("/company/users").status_code == 403
+
+
+def test_an_invitation_made_on_alpenhandel_leads_there(app, ctx, inbox, alpenhandel, client_for):
+    assert alpenhandel.login("admin@bluebird.example").status_code == 302
+    data = {"email": "casey@bluebird.example", "name": "Casey", "role": "viewer"}
+    assert post(alpenhandel, "/company/users/invite", **data).status_code == 302
+    link = invitation_link(inbox, "casey@bluebird.example")
+    assert link.startswith("http://alpenhandel.localhost/invitations/")
+    assert client_for("northwind.localhost").get(path_of(link)).status_code == 404
+    assert accept(client_for("alpenhandel.localhost"), link).status_code == 302
+    assert user_named("casey@bluebird.example").status == "active"
