@@ -27,6 +27,9 @@ def test_document_describes_every_operation_and_every_status(api):
         ("get", "/orders/{number}"),
         ("get", "/credit"),
         ("get", "/customers"),
+        ("get", "/users"),
+        ("post", "/users"),
+        ("patch", "/users/{user_id}"),
     }
     assert document["servers"] == [{"url": "/api/v1"}]
     for operation in operations.values():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -46,6 +46,7 @@ def _users_page(
         status_labels=STATUS_LABELS,
         problem=problem,
         me=me,
+        invitation_days=int(current_app.config.get("INVITATION_DAYS", 7)),
     )
     return page, status
 
