@@ -14,7 +14,7 @@ from channelfront.api.user_schemas import (
     UserSchema,
 )
 
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 NOT_A_COMPANY = "The token's user is not a reseller of a company enrolled here"
 ADMINS_ONLY = f"{NOT_A_COMPANY}; or is not a company admin (only they may write)"
 USER_ID = {

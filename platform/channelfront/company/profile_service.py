@@ -109,9 +109,11 @@ def _tax_id(company: Company, value: str | None) -> str | None:
 
 
 def tax_id_taken() -> str:
-    return _(
-        "Another company is registered with this tax id. Check the number, or contact "
-        "the distributor if your company is registered twice."
+    return str(
+        _(
+            "Another company is registered with this tax id. Check the number, or contact "
+            "the distributor if your company is registered twice."
+        )
     )
 
 

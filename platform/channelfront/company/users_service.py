@@ -92,7 +92,7 @@ def invite_user(
 
 def _hold_company(user: User) -> None:
     """Lock the company's row, then read the user again: what others committed counts."""
-    row_locks.hold(Company, user.company_id)
+    row_locks.hold(Company, user.company_id or 0)
     db.session.refresh(user, ["role", "active", "invitation_pending"])
 
 

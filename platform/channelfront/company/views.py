@@ -144,7 +144,7 @@ def change_role(user_id: int) -> Page:
 def deactivate(user_id: int) -> Page:
     def change(user: User) -> str:
         users_service.deactivate(user, actor(), tenant_id())
-        return _("%(name)s is deactivated and signed out everywhere.", name=user.name)
+        return str(_("%(name)s is deactivated and signed out everywhere.", name=user.name))
 
     return _act(user_id, change)
 
@@ -153,7 +153,7 @@ def deactivate(user_id: int) -> Page:
 def reactivate(user_id: int) -> Page:
     def change(user: User) -> str:
         users_service.reactivate(user, actor(), tenant_id())
-        return _("%(name)s can sign in again.", name=user.name)
+        return str(_("%(name)s can sign in again.", name=user.name))
 
     return _act(user_id, change)
 
@@ -162,7 +162,7 @@ def reactivate(user_id: int) -> Page:
 def resend(user_id: int) -> Page:
     def change(user: User) -> str:
         users_service.resend_invitation(user, actor(), tenant_id())
-        return _("A new invitation was sent to %(email)s.", email=user.email)
+        return str(_("A new invitation was sent to %(email)s.", email=user.email))
 
     return _act(user_id, change)
 
@@ -172,7 +172,7 @@ def revoke(user_id: int) -> Page:
     def change(user: User) -> str:
         email = user.email
         users_service.revoke_invitation(user, actor(), tenant_id())
-        return _("The invitation to %(email)s is withdrawn.", email=email)
+        return str(_("The invitation to %(email)s is withdrawn.", email=email))
 
     return _act(user_id, change)
 
