@@ -68,10 +68,15 @@ def test_a_company_not_enrolled_here_has_no_company_area(app, ctx, sakura, clien
     assert kirin.get("/company/users").status_code == 403
 
 
-def test_an_invitation_made_on_alpenhandel_leads_there(app, ctx, inbox, alpenhandel, client_for):
+def test_an_invitation_made_on_alpenhandel_is_in_its_language_and_leads_there(
+    app, ctx, inbox, alpenhandel, client_for
+):
     assert alpenhandel.login("admin@bluebird.example").status_code == 302
     data = {"email": "casey@bluebird.example", "name": "Casey", "role": "viewer"}
     assert post(alpenhandel, "/company/users/invite", **data).status_code == 302
+    # No language is known for the invitee: the mail is in the storefront's default.
+    [mail] = inbox.to("casey@bluebird.example")
+    assert mail["Subject"].startswith("Sie sind zu "), mail["Subject"]
     link = invitation_link(inbox, "casey@bluebird.example")
     assert link.startswith("http://alpenhandel.localhost/invitations/")
     assert client_for("northwind.localhost").get(path_of(link)).status_code == 404
