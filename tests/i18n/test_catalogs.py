@@ -30,9 +30,9 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 # Strings without words ("%(field)s: %(error)s") need no entry.
 SAME_AS_ENGLISH = {
     "*": {"SKU"},
-    "de": {"Name", "Status", "Token", "SKU: %(name)s"},
+    "de": {"Name", "Status", "Token", "SKU: %(name)s", "Person", "Website"},
     "fr": {"Pages", "Service"},
-    "es": {"Error", "Error %(status)s", "Token", "SKU: %(name)s"},
+    "es": {"Error", "Error %(status)s", "Token", "SKU: %(name)s", "No"},
 }
 
 # A printf conversion as Python's % operator reads it (Flask-Babel formats every
