@@ -83,6 +83,11 @@ def test_bad_bodies_are_400_naming_the_field(app, ctx, token_for):
         assert field in answer.get_json()["error"]["errors"], body
     not_json = _call(app, "PATCH", f"/users/{buyer.id}", token, data="role=viewer")
     assert not_json.status_code == 400
+    # JSON can carry a lone surrogate, which no database can store.
+    surrogate = '{"email": "x\\ud944y@y.example", "name": "X", "role": "buyer"}'
+    answer = _call(app, "POST", "/users", token, data=surrogate, content_type="application/json")
+    assert answer.status_code == 422
+    assert "email" in answer.get_json()["error"]["errors"]
     assert db.session.scalar(select(User).where(User.email == "x@y.example")) is None
     assert user_named("buyer@bluebird.example").status == "active"
 

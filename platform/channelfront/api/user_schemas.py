@@ -12,8 +12,10 @@ from channelfront.api.schemas import PRINTABLE
 
 COMPANY_ROLES = list(ROLES[UserKind.RESELLER])
 STATUSES = [status.value for status in UserStatus]
-# The address rule invitations apply, without control characters: published as written.
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}\.[^@\s.\x00-\x1f\x7f]{2,}$"
+# One "@" with something on each side: a pattern every regex dialect reads alike. The
+# invitation's own check of the address (spaces, control characters, the domain) then
+# answers 422 naming `email`.
+EMAIL_PATTERN = r"^[^@]+@[^@]+$"
 ROLE_HELP = (
     "`buyer` orders, `approver` also approves, `company_admin` also manages users and "
     "the company profile, `viewer` only reads."
@@ -63,7 +65,10 @@ class NewUserSchema(Schema):
             validate.Length(min=6, max=254),
             validate.Regexp(EMAIL_PATTERN, error="Enter a valid e-mail address."),
         ],
-        metadata={"example": "casey@bluebird.example"},
+        metadata={
+            "description": "Checked as invitations check it: a bad address answers 422.",
+            "example": "casey@bluebird.example",
+        },
     )
     name = fields.String(
         required=True,

@@ -61,6 +61,15 @@ def company_user(company_id: int, user_id: int) -> User | None:
     )
 
 
+def _storable(text: str) -> bool:
+    """False for text no database stores (a lone surrogate, which JSON can carry)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def invite_user(
     company_id: int, tenant_id: int, email: str, name: str, role: str, by: User
 ) -> User:
@@ -71,6 +80,8 @@ def invite_user(
     """
     if role not in COMPANY_ROLES:
         raise UserChangeRefused("role", _("Choose a role from the list."))
+    if not _storable(email):
+        raise UserChangeRefused("email", _("Enter a valid e-mail address."))
     invitee = Invitee(
         email=email,
         name=name,
