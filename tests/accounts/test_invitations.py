@@ -191,3 +191,28 @@ def test_the_command_line_refuses_an_address_that_has_an_account(app, ctx, inbox
     )
     assert result.exit_code != 0
     assert "already has an account" in result.output
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"email": "casey\ud800@bluebird.example"}, "email", "Enter a valid e-mail address."),
+        ({"name": "Casey\x00"}, "name", "A name cannot contain control characters."),
+        ({"name": "C" * 121}, "name", "A name has at most 120 characters."),
+        ({"role": "vendor_admin"}, "role", "Choose a role from the list."),
+    ],
+)
+def test_bad_invitations_name_the_field_and_add_nobody(app, ctx, inbox, fields, field, message):
+    email = str(fields.pop("email", "casey@bluebird.example"))
+    with pytest.raises(InvitationRefused) as refused:
+        _invite(app, email, **fields)
+    assert (refused.value.field, refused.value.message) == (field, message)
+    db.session.rollback()
+    assert db.session.scalar(select(User).where(User.email.like("casey%"))) is None
+    assert inbox.messages == []
+
+
+def test_an_address_differing_only_in_non_ascii_case_is_refused_not_a_crash(app, ctx, inbox):
+    _invite(app, "ÉLODIE@bluebird.example")
+    with pytest.raises(InvitationRefused, match="already has an account"):
+        _invite(app, "élodie@bluebird.example")

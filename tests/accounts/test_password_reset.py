@@ -119,7 +119,9 @@ def test_a_link_works_once_and_a_new_one_replaces_the_old(ctx, inbox, northwind,
     inbox.messages.clear()
     ask(northwind, BUYER)
     second = mailed_path(inbox, BUYER)
-    assert northwind.get(first).status_code == 404  # revoked by the newer link
+    replaced = northwind.get(first)
+    assert replaced.status_code == 410
+    assert "replaced by a newer one" in replaced.get_data(as_text=True)
     assert choose(northwind, second).status_code == 302
     again = client_for("northwind.localhost").get(second)
     assert again.status_code == 410

@@ -140,8 +140,9 @@ def test_resending_makes_the_old_link_stop_working(app, ctx, inbox, bluebird_adm
     assert second != first
 
     browser = client_for("northwind.localhost")
-    # A replaced link is refused like any link that is not (or no longer) valid.
-    assert browser.get(path_of(first)).status_code == 404
+    replaced = browser.get(path_of(first))
+    assert replaced.status_code == 410
+    assert "replaced by a newer one" in replaced.get_data(as_text=True)
     assert accept(browser, second).status_code == 302
     again = post(bluebird_admin, f"/company/users/{casey.id}/resend")
     assert again.status_code == 422

@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from channelfront.accounts import links
 from channelfront.accounts.account_mail import mail_kind, send_later
@@ -52,17 +53,30 @@ class Invitee:
 
 
 def clean_email(email: str, field: str = "email") -> str:
-    address = (email or "").strip()
-    if len(address) > 254 or not EMAIL.match(address):
+    """The address as stored: trimmed and in lower case, so that addresses differing only
+    in case (non-ASCII letters included, which SQLite's lower() leaves alone) are one."""
+    address = (email or "").strip().lower()
+    if len(address) > 254 or not EMAIL.match(address) or not _encodable(address):
         raise InvitationRefused(field, _("Enter a valid e-mail address."))
     return address
+
+
+def _encodable(text: str) -> bool:
+    """False for text with lone surrogates (JSON can carry them; no database stores them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return text.isprintable()
 
 
 def clean_name(name: str, field: str = "name") -> str:
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise InvitationRefused(field, _("Enter a name."))
-    if len(cleaned) > MAX_NAME_LENGTH or not cleaned.isprintable():
+    if not _encodable(cleaned):
+        raise InvitationRefused(field, _("A name cannot contain control characters."))
+    if len(cleaned) > MAX_NAME_LENGTH:
         raise InvitationRefused(
             field, _("A name has at most %(max)d characters.", max=MAX_NAME_LENGTH)
         )
@@ -115,8 +129,11 @@ def invite_with_link(invitee: Invitee, invited_by: User | None) -> tuple[User, s
         active=True,
         invitation_pending=True,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index decides a race with another invite
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise InvitationRefused("email", _("This e-mail address already has an account.")) from exc
     record(
         "user.invited",
         user,

@@ -31,6 +31,7 @@ class LinkProblem(enum.Enum):
     INVALID = _l("This link is not valid. Check that you copied all of it.")
     EXPIRED = _l("This link has expired. Ask for a new one.")
     USED = _l("This link has already been used. Ask for a new one if you still need it.")
+    REPLACED = _l("This link was replaced by a newer one or withdrawn. Use the latest mail.")
 
 
 class LinkRefused(Exception):
@@ -115,8 +116,10 @@ def peek(purpose: LinkPurpose, token: str, site_tenant_id: int | None) -> Accoun
             AccountLink.secret_hash == _digest(secret), AccountLink.purpose == purpose.value
         )
     )
-    if link is None or link.revoked_at is not None or link.tenant_id != site_tenant_id:
+    if link is None or link.tenant_id != site_tenant_id:
         raise LinkRefused(LinkProblem.INVALID)
+    if link.revoked_at is not None:
+        raise LinkRefused(LinkProblem.REPLACED)
     if link.used_at is not None:
         raise LinkRefused(LinkProblem.USED)
     if _aware(link.expires_at) <= now():
