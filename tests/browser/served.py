@@ -38,9 +38,8 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], timeout: floa
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-@contextmanager
-def served_demo(workdir: Path, **settings: str) -> Iterator[int]:
-    """Serve the demo from ``workdir``; yields the port. ``settings`` become environment."""
+def demo_env(workdir: Path, **settings: str | None) -> dict[str, str]:
+    """The environment of the served demo: ``settings`` added to it (None: removed)."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'storefront.db'}",
@@ -49,10 +48,24 @@ def served_demo(workdir: Path, **settings: str) -> Iterator[int]:
         "ADMIN_HOST": "admin.localhost",
         "PASSWORD_HASH_COST": "cheap",
         "CELERY_BROKER_URL": "",
+        # Every browser signs in from 127.0.0.1; the throttle has tests of its own.
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         # This checkout's code, whatever the virtualenv has installed.
         "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
-        **settings,
     }
+    for name, value in settings.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+@contextmanager
+def served_demo(workdir: Path, **settings: str | None) -> Iterator[int]:
+    """Serve the demo from ``workdir``; yields the port. ``settings`` as for demo_env."""
+    env = demo_env(workdir, **settings)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["demo", "load"]):
         done = subprocess.run([*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True)

@@ -7,23 +7,15 @@ drain`` plays the worker, while the browser keeps its page open.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_storefront_browser import (
-    BUYER,
-    PASSWORD,
-    ROOT,
-    _free_port,
-    _wait_until_healthy,
-)
+from tests.browser.served import ROOT, demo_env, served_demo
+from tests.browser.test_storefront_browser import BUYER, PASSWORD
 
 
 def _flask(env: dict[str, str], *command: str) -> None:
@@ -41,44 +33,13 @@ def _flask(env: dict[str, str], *command: str) -> None:
 @contextmanager
 def served_without_worker(workdir: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The demo under gunicorn on 127.0.0.1; yields its port and environment."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
-        "SECRET_KEY": "live-browser-secret",
-        "LICENSE_SIGNING_KEY": "live-browser-license-key",
-        "ADMIN_HOST": "admin.localhost",
-        "PASSWORD_HASH_COST": "cheap",
+    settings: dict[str, str | None] = {
         "CELERY_BROKER_URL": "memory://",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+        "MAIL_SERVER": None,
+        "STRIPE_SECRET_KEY": None,
     }
-    env.pop("MAIL_SERVER", None)
-    env.pop("STRIPE_SECRET_KEY", None)
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "load")
-    port = _free_port()
-    log_path = workdir / "gunicorn.log"
-    with log_path.open("wb") as log:
-        gunicorn = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}"]
-        server = subprocess.Popen(
-            [*gunicorn, "--workers", "1", "--threads", "4"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            try:
-                _wait_until_healthy(f"http://127.0.0.1:{port}/healthz", server)
-            except RuntimeError as exc:
-                pytest.fail(f"{exc}\n{log_path.read_text()[-3000:]}")
-            yield port, env
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with served_demo(workdir, **settings) as port:
+        yield port, demo_env(workdir, **settings)
 
 
 def fulfil_pending(env: dict[str, str]) -> None:
