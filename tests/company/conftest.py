@@ -6,7 +6,6 @@ import pytest
 
 from tests.api.conftest import token_for  # noqa: F401
 from tests.conftest import HostClient
-from tests.mail_fixtures import inbox, smtp_server  # noqa: F401
 
 
 @pytest.fixture
