@@ -1,6 +1,7 @@
-"""One served demo and one Chromium for every browser test of a run: serving the demo
-(migrate, load, start gunicorn) is the slow part. Its mail goes to the loopback SMTP
-server of ``tests/mail_fixtures.py``."""
+"""One served demo for every browser test of a run: serving it (migrate, load, start
+gunicorn) is the slow part. Its mail goes to the loopback SMTP server of
+``tests/mail_fixtures.py``. Chromium is started per module: Playwright's sync API keeps
+an event loop running while it is open, and other tests (tests/orders) start their own."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def base_port(
         yield port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(base_port: int):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
