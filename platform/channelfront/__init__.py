@@ -41,8 +41,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     celery_app.init_app(app)
     models.register_cli(app)
     statements.connect()
+    _register_checkout_steps()
     _register_blueprints(app)
     return app
+
+
+def _register_checkout_steps() -> None:
+    """The checkout pipeline's steps, in the order they run (orders.pipeline)."""
+    from channelfront.orders import pipeline
+    from channelfront.orders.credit import CreditLineStep
+    from channelfront.payments.checkout_step import CardPaymentStep
+    from channelfront.renewals.checkout_step import RenewalsStep
+    from channelfront.statements.checkout_step import CreditNotesStep
+
+    for step in (RenewalsStep(), CreditLineStep(), CreditNotesStep(), CardPaymentStep()):
+        pipeline.register(step)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,6 +10,7 @@ from channelfront.accounts import (
 )
 from channelfront.accounts import models as accounts_models
 from channelfront.api import models as api_models
+from channelfront.approvals import models as approval_models
 from channelfront.audit import models as audit_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
@@ -48,6 +49,7 @@ MODEL_MODULES = (
     statement_models,
     partner_models,
     audit_models,
+    approval_models,
 )
 
 

@@ -19,7 +19,7 @@ from channelfront.extensions import db
 from channelfront.orders.checkout import CheckoutRequest, submit
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest
-from channelfront.orders.models import Order, PaymentMethod
+from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.payments import card
 from channelfront.pricing.services import PartnerTerms
 from channelfront.tenancy.models import Tenant
@@ -84,8 +84,8 @@ def place(
     if is_card:
         _check_card(terms.enrollment.company_id, str(request.card_payment_method))
     order, created = submit(tenant, actor, terms, locale, request)
-    if not (created and is_card):
-        return order, created
+    if not (created and is_card) or order.status == OrderStatus.AWAITING_APPROVAL:
+        return order, created  # a waiting order is charged after its last approval
     number = order.number
     try:
         card.pay_order(order, str(request.card_payment_method), actor)

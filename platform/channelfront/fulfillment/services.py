@@ -18,11 +18,10 @@ from channelfront.extensions import db
 from channelfront.fulfillment.licenses import LicenseClaims, issue_key, signing_key
 from channelfront.fulfillment.models import License, Subscription
 from channelfront.invoices.services import issue_invoice
-from channelfront.orders import events
+from channelfront.orders import events, pipeline
 from channelfront.orders.models import Order, OrderLine, OrderStatus
 from channelfront.outbox.handlers import handles
 from channelfront.outbox.services import commit_and_dispatch, enqueue
-from channelfront.renewals import partner as renewals
 
 READY = (OrderStatus.PAID, OrderStatus.ACCEPTED)
 LICENSED = (ProductKind.PERPETUAL, ProductKind.SUBSCRIPTION)
@@ -49,9 +48,8 @@ def _issue_line(order: Order, line: OrderLine, today: date) -> None:
             issued_at=datetime.now(UTC),
         )
     )
-    if line.kind == ProductKind.SUBSCRIPTION and line.renews_subscription_id is not None:
-        renewals.record_line(order, line)  # extends the subscription it renews
-    elif line.kind == ProductKind.SUBSCRIPTION:
+    # A step may own the line: a renewal extends the subscription it renews.
+    if line.kind == ProductKind.SUBSCRIPTION and not pipeline.fulfil_line(order, line):
         db.session.add(
             Subscription(
                 tenant_id=order.tenant_id,

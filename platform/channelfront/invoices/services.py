@@ -46,7 +46,9 @@ def issue_invoice(order: Order, today: date) -> Invoice:
     return invoice
 
 
-def mark_paid(invoice: Invoice, order: Order, actor_id: int | None, how: str) -> None:
+def mark_paid(
+    invoice: Invoice, order: Order, actor_id: int | None, how: str, data: dict | None = None
+) -> None:
     """Settle an open invoice (finance marks it, or the buyer pays by card); no commit."""
     if invoice.status == "paid":
         return
@@ -67,5 +69,8 @@ def mark_paid(invoice: Invoice, order: Order, actor_id: int | None, how: str) ->
         actor=db.session.get(User, actor_id) if actor_id else None,
     )
     events.record(
-        order, "invoice_paid", actor_id=actor_id, data={"invoice": invoice.number, "how": how}
+        order,
+        "invoice_paid",
+        actor_id=actor_id,
+        data={"invoice": invoice.number, "how": how, **(data or {})},
     )

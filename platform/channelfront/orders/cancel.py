@@ -6,17 +6,15 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from channelfront.extensions import db
-from channelfront.orders import events
+from channelfront.orders import events, pipeline
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.models import Order, OrderStatus
-from channelfront.payments.claims import is_fresh_claim
-from channelfront.statements import credit_notes
 
 CANCELLABLE = (OrderStatus.PLACED.value, OrderStatus.PAYMENT_FAILED.value)
 
 
 def cancellable(order: Order) -> bool:
-    return order.status in CANCELLABLE and not is_fresh_claim(order.payment_intent_id)
+    return order.status in CANCELLABLE and pipeline.may_cancel(order)
 
 
 def cancel_unpaid(order: Order, actor_id: int) -> None:
@@ -34,4 +32,4 @@ def cancel_unpaid(order: Order, actor_id: int) -> None:
         db.session.rollback()
         raise OrderInputError("order", _("Only an unpaid order can be cancelled."))
     events.record(order, OrderStatus.CANCELLED, actor_id=actor_id)
-    credit_notes.restore(order)
+    pipeline.release(order)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,17 +13,12 @@ from channelfront.accounts.models import User
 from channelfront.customers import services as customers
 from channelfront.customers.services import CustomerInput
 from channelfront.extensions import db
-from channelfront.orders import credit as credit_line
-from channelfront.orders import events, numbering
-from channelfront.orders.credit import credit_status
+from channelfront.orders import events, lifecycle, numbering, pipeline
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest, order_total, price_lines
 from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
-from channelfront.orders.signals import order_accepted
-from channelfront.outbox.services import commit_and_dispatch, enqueue
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.pricing.services import PartnerTerms
-from channelfront.renewals import partner as renewals
-from channelfront.statements import credit_notes
 from channelfront.tenancy.models import Tenant
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -88,8 +82,10 @@ def place_order(
 ) -> tuple[Order, bool]:
     """Check everything, then write the order (no commit). Returns (order, created).
 
-    A repeated idempotency key returns the first order unchanged; the caller compares
-    the request fingerprints (orders.idempotency.conflicts).
+    The registered checkout steps (orders.pipeline) check, price and decide in turn;
+    an order some step holds waits in ``awaiting_approval``. A repeated idempotency key
+    returns the first order unchanged; the caller compares the request fingerprints
+    (orders.idempotency.conflicts).
     """
     company_id = terms.enrollment.company_id
     key = (request.idempotency_key or "").strip()
@@ -102,42 +98,49 @@ def place_order(
         raise OrderInputError("payment", _("Choose card or on account."))
     lines = price_lines(terms, tenant.currency, locale, request.lines)
     po_number, note = _check_text(request)
-    customer = _customer(company_id, request)
-    renewals.check_lines(company_id, customer, lines)
-    on_account = request.payment_method == PaymentMethod.ON_ACCOUNT
-    if on_account or request.apply_credit_notes:
-        # Parallel checkouts of the company read what is left one after the other.
-        credit_line.hold(terms.enrollment)
-    total = order_total(lines, tenant.currency)
-    paid_by_notes = (
-        credit_notes.usable(company_id, tenant.id, tenant.currency, total.minor)
-        if request.apply_credit_notes
-        else 0
+    ctx = pipeline.CheckoutContext(
+        tenant=tenant,
+        actor=actor,
+        terms=terms,
+        locale=locale,
+        request=request,
+        lines=lines,
+        customer=_customer(company_id, request),
+        total_minor=order_total(lines, tenant.currency).minor,
     )
-    if on_account:
-        credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
-        if credit.overdue:
-            raise OrderInputError(
-                "payment", _("On account is not possible while an invoice is overdue.")
-            )
-        if total.minor - paid_by_notes > credit.available.minor:
-            raise OrderInputError(
-                "payment", _("This order exceeds the credit available on your account.")
-            )
-    order = Order(
+    pipeline.place(ctx)
+    order = _order(ctx, key, po_number, note)
+    db.session.add(order)
+    events.record(order, OrderStatus.PLACED, actor_id=actor.id)
+    db.session.flush()
+    ctx.order = order
+    pipeline.reserve(ctx)
+    if ctx.holds:
+        holds = [{"kind": hold.kind, "reason": hold.reason} for hold in ctx.holds]
+        events.record(order, OrderStatus.AWAITING_APPROVAL, data={"holds": holds})
+    else:
+        lifecycle.go_ahead(order, actor.id)
+    return order, True
+
+
+def _order(ctx: pipeline.CheckoutContext, key: str, po_number: str | None, note: str | None):  # type: ignore[no-untyped-def]
+    tenant, request = ctx.tenant, ctx.request
+    card = request.card_payment_method if request.payment_method == PaymentMethod.CARD else None
+    return Order(
         tenant_id=tenant.id,
         number=numbering.order_number(
             tenant.document_prefix, numbering.next_value(tenant.id, "order")
         ),
-        company_id=company_id,
-        buyer_id=actor.id,
-        customer=customer,
+        company_id=ctx.company_id,
+        buyer_id=ctx.actor.id,
+        customer=ctx.customer,
         po_number=po_number,
         note=note,
         currency=tenant.currency,
-        total_minor=total.minor,
-        credit_minor=paid_by_notes,
+        total_minor=ctx.total_minor,
+        credit_minor=ctx.credit_minor,
         payment_method=request.payment_method,
+        card_payment_method=card or None,
         idempotency_key=key,
         request_fingerprint=request.request_fingerprint,
         notify_end_customer=bool(request.notify_end_customer),
@@ -157,19 +160,9 @@ def place_order(
                 discount_bps=line.price.source.discount_bps,
                 renews_subscription_id=line.renews_subscription_id,
             )
-            for line in lines
+            for line in ctx.lines
         ],
     )
-    db.session.add(order)
-    events.record(order, OrderStatus.PLACED, actor_id=actor.id)
-    if paid_by_notes:
-        db.session.flush()
-        credit_notes.spend(order)
-    if request.payment_method == PaymentMethod.ON_ACCOUNT:
-        accept_for_fulfilment(order, OrderStatus.ACCEPTED, actor.id)
-    elif order.due_minor == 0:  # credit notes paid it all: nothing to charge
-        accept_for_fulfilment(order, OrderStatus.PAID, actor.id)
-    return order, True
 
 
 def submit(
@@ -186,12 +179,3 @@ def submit(
             raise
         return order, False
     return order, created
-
-
-def accept_for_fulfilment(order: Order, status: OrderStatus, actor_id: int | None) -> None:
-    """Mark the order paid or accepted on account and queue its fulfilment (no commit)."""
-    events.record(order, status, actor_id=actor_id)
-    renewals.claim_terms(order)
-    db.session.flush()
-    order_accepted.send(order)
-    enqueue(order.tenant_id, "order.fulfil", {"order_id": order.id})

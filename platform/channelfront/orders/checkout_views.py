@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 
 from channelfront.customers.services import search
 from channelfront.extensions import db
+from channelfront.i18n.formatting import Money
 from channelfront.orders import cart as carts
-from channelfront.orders import forms, idempotency
+from channelfront.orders import forms, idempotency, pipeline
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key, submit
 from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
-from channelfront.orders.models import Order, PaymentMethod
+from channelfront.orders.models import Order, OrderStatus
 from channelfront.orders.view_support import (
     actor,
     buyer_terms,
@@ -28,10 +29,7 @@ from channelfront.orders.view_support import (
     storefront_only,
     tenant_row,
 )
-from channelfront.payments import card
 from channelfront.pricing.services import PartnerTerms
-from channelfront.renewals import partner as renewals
-from channelfront.statements import credit_notes
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.views import render
 
@@ -52,7 +50,8 @@ def _page(
     company_id = terms.enrollment.company_id
     credit = credit_status(terms.enrollment, tenant.currency, datetime.now(UTC).date())
     customers = search(company_id, "", limit=CUSTOMER_CHOICES)
-    notes = credit_notes.available(company_id, tenant.id, tenant.currency)
+    from_steps = pipeline.checkout_page(_page_context(terms, tenant, cart))
+    notes = from_steps.get("credit_notes") or Money(0, tenant.currency)
     # Checked when the page first shows; after a refused submit, as the buyer left it.
     first_show = "idempotency_key" not in values
     apply_notes = notes.minor > 0 and (first_show or values.get("apply_credit_notes") == "1")
@@ -65,7 +64,7 @@ def _page(
         apply_credit_notes=apply_notes,
         over_credit=due > credit.available.minor,
         customers=customers,
-        saved_cards=lambda: card.saved_cards(company_id),
+        saved_cards=from_steps.get("saved_cards") or list,
         require_end_customer=tenant.require_end_customer,
         values=values,
         idempotency_key=values.get("idempotency_key") or uuid.uuid4().hex,
@@ -73,6 +72,12 @@ def _page(
         errors=errors or {},
     )
     return (page, 422) if errors else page
+
+
+def _page_context(
+    terms: PartnerTerms, tenant: Tenant, cart: carts.CartView
+) -> pipeline.PageContext:
+    return pipeline.PageContext(tenant, terms, cart.lines, cart.total.minor)
 
 
 def _cart_view(terms: PartnerTerms, tenant: Tenant) -> carts.CartView:
@@ -87,7 +92,8 @@ def show() -> Response | tuple[str, int] | str:
     if not cart.lines:
         flash(_("Your cart is empty. Add products before checking out."), "info")
         return redirect(url_for("cart.view"))
-    return _page(terms, tenant, cart, MultiDict(renewals.checkout_defaults(cart.lines)))
+    from_steps = pipeline.checkout_page(_page_context(terms, tenant, cart))
+    return _page(terms, tenant, cart, MultiDict(from_steps.get("checkout_defaults") or {}))
 
 
 def _to_order(order: Order) -> Response:
@@ -129,10 +135,6 @@ def place() -> Response | tuple[str, int] | str:
     try:
         checkout = forms.checkout_request(form, cart.lines, tenant.require_end_customer)
         checkout = replace(checkout, request_fingerprint=submitted)
-        if checkout.card_payment_method is not None:
-            # Another company's card would leave a placed order nobody can pay.
-            company_id = terms.enrollment.company_id
-            card.check_card(company_id, checkout.card_payment_method, "card_payment_method")
         order, created = submit(tenant, actor(), terms, locale(), checkout)
     except OrderInputError as error:
         db.session.rollback()
@@ -141,22 +143,11 @@ def place() -> Response | tuple[str, int] | str:
         return _already_placed(order, submitted)
     carts.empty(carts.get_cart(actor()))
     db.session.commit()
+    if order.status == OrderStatus.AWAITING_APPROVAL:
+        flash(_("Order %(number)s is placed and waits for approval.", number=order.number), "info")
+        return _to_order(order)
     flash(_("Thank you. Order %(number)s is placed.", number=order.number), "info")
-    if order.payment_method == PaymentMethod.CARD:
-        charge(order, checkout.card_payment_method or "")
+    problem = pipeline.collect(order, actor())
+    if problem:
+        flash(problem, "error")
     return _to_order(order)
-
-
-def charge(order: Order, card_id: str) -> None:
-    """Pay a placed order with a saved card; say so when card payments are unavailable."""
-    try:
-        card.pay_order(order, card_id, actor())
-    except card.PaymentUnavailable:
-        db.session.rollback()
-        flash(
-            _("Card payments are not available. The order is placed but not paid."),
-            "error",
-        )
-    except OrderInputError as error:
-        db.session.rollback()
-        flash(error.message, "error")

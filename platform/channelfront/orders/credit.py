@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from channelfront import row_locks
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.invoices.models import Invoice
+from channelfront.orders import pipeline
+from channelfront.orders.errors import OrderInputError
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.pricing.models import Enrollment
 
@@ -26,8 +29,16 @@ class CreditStatus:
         return Money(max(0, self.limit.minor - self.outstanding.minor), self.limit.currency)
 
 
-# On-account orders accepted but not yet invoiced; once invoiced, the invoice counts.
-NOT_YET_INVOICED = (OrderStatus.ACCEPTED, OrderStatus.FULFILLING, OrderStatus.FULFILLED)
+# On-account orders waiting for approval or accepted but not yet invoiced; once
+# invoiced, the invoice counts.
+NOT_YET_INVOICED = (
+    OrderStatus.AWAITING_APPROVAL,
+    OrderStatus.ACCEPTED,
+    OrderStatus.FULFILLING,
+    OrderStatus.FULFILLED,
+)
+#: The kind of hold an order over the credit line gets when the credit desk decides.
+CREDIT_HOLD = "credit"
 
 
 def hold(enrollment: Enrollment) -> None:
@@ -69,3 +80,38 @@ def credit_status(enrollment: Enrollment, currency: str, today: date) -> CreditS
         outstanding=Money(int(invoiced or 0) + int(ordered or 0), currency),
         overdue=bool(late),
     )
+
+
+class CreditLineStep(pipeline.Step):
+    """On account: the order must fit the credit left and no invoice may be overdue.
+
+    With the tenant's credit desk on, an order that does not fit waits for the
+    distributor's finance staff instead of being refused. While an on-account order
+    waits it counts as outstanding, so waiting orders cannot overdraw the line together.
+    """
+
+    name = "credit_line"
+
+    def price(self, ctx: pipeline.CheckoutContext) -> None:
+        if ctx.on_account or ctx.request.apply_credit_notes:
+            # Parallel checkouts of the company read what is left one after the other.
+            hold(ctx.terms.enrollment)
+
+    def decide(self, ctx: pipeline.CheckoutContext) -> list[pipeline.Hold]:
+        if not ctx.on_account:
+            return []
+        credit = credit_status(ctx.terms.enrollment, ctx.tenant.currency, datetime.now(UTC).date())
+        if credit.overdue:
+            reason = _("On account is not possible while an invoice is overdue.")
+        elif ctx.due_minor > credit.available.minor:
+            reason = _("This order exceeds the credit available on your account.")
+        else:
+            return []
+        if not ctx.tenant.credit_desk:
+            raise OrderInputError("payment", reason)
+        data = {
+            "available_minor": credit.available.minor,
+            "limit_minor": credit.limit.minor,
+            "overdue": credit.overdue,
+        }
+        return [pipeline.Hold(CREDIT_HOLD, reason, data)]

@@ -25,6 +25,9 @@ from channelfront.tenancy.scoping import TenantOwned
 
 class OrderStatus(enum.StrEnum):
     PLACED = "placed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
     PAYMENT_FAILED = "payment_failed"
     PAID = "paid"
     ACCEPTED = "accepted_on_account"
@@ -101,6 +104,8 @@ class Order(TenantOwned, db.Model):
     # is a conflict, not a replay. None on orders placed before it was kept.
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     notify_end_customer: Mapped[bool] = mapped_column(default=False)
+    # The saved card chosen at checkout, charged once the order may proceed.
+    card_payment_method: Mapped[str | None] = mapped_column(String(80))
     payment_intent_id: Mapped[str | None] = mapped_column(String(80))
     payment_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -9,10 +9,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from channelfront.extensions import db
-from channelfront.orders import parties
+from channelfront.orders import parties, pipeline
 from channelfront.orders import party_mail as _party_mail  # noqa: F401  (registers its handler)
 from channelfront.orders.cancel import cancel_unpaid, cancellable
-from channelfront.orders.checkout_views import charge
 from channelfront.orders.detail import find_order, load_detail
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.forms import card_choice
@@ -25,7 +24,6 @@ from channelfront.orders.view_support import (
     storefront_only,
 )
 from channelfront.outbox.services import commit_and_dispatch
-from channelfront.payments import card
 from channelfront.theming.views import render
 
 bp = Blueprint("orders", __name__)
@@ -49,12 +47,11 @@ def _page(
     number: str, errors: dict[str, str] | None = None, values: object = None
 ) -> tuple[str, int] | str:
     detail = load_detail(_order(number))
-    company_id = detail.order.company_id
     page = render(
         "orders/order.html",
         detail=detail,
         may_update=may_buy(),
-        saved_cards=lambda: card.saved_cards(company_id),
+        **{"saved_cards": list, **pipeline.order_page(detail.order)},
         errors=errors or {},
         values=values or {},
     )
@@ -174,5 +171,9 @@ def pay(number: str) -> Response | tuple[str, int] | str:
         card_id = card_choice(request.form)
     except OrderInputError as error:
         return _page(number, errors_of(error), request.form)
-    charge(order, card_id)
+    order.card_payment_method = card_id
+    db.session.commit()
+    problem = pipeline.collect(order, actor())
+    if problem:
+        flash(problem, "error")
     return _back(number)

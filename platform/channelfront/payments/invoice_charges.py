@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from channelfront.accounts.models import User
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
-from channelfront.orders import events
+from channelfront.orders import lifecycle
 from channelfront.orders.models import Order
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, customers, intents, settle
@@ -101,6 +101,6 @@ def _invoice_failed(
     order: Order, marker: str, intent_id: str | None, reason: str, actor: User
 ) -> None:
     claims.release(order, marker, intent_id)
-    events.record(order, INVOICE_FAILED, actor_id=actor.id, note=reason)
+    lifecycle.note(order, INVOICE_FAILED, actor.id, reason)
     db.session.commit()
     raise CardDeclined(reason)

@@ -13,7 +13,7 @@ from channelfront.audit.service import record
 from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.fulfillment.models import Subscription
-from channelfront.orders import events
+from channelfront.orders import lifecycle
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.orders.signals import order_refunded
 from channelfront.outbox.services import commit_and_dispatch
@@ -49,7 +49,7 @@ def record_refund(order: Order, actor_id: int | None, data: dict, note: str | No
         company_id=order.company_id,
         actor=db.session.get(User, actor_id) if actor_id else None,
     )
-    events.record(order, OrderStatus.REFUNDED, actor_id=actor_id, note=note, data=data)
+    lifecycle.mark_refunded(order, actor_id, note, data)
     db.session.execute(
         update(Subscription)
         .where(Subscription.order_id == order.id)

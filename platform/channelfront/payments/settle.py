@@ -15,11 +15,10 @@ from sqlalchemy import update
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
 from channelfront.invoices.services import mark_paid
-from channelfront.orders import events
-from channelfront.orders.checkout import accept_for_fulfilment
+from channelfront.orders import lifecycle
 from channelfront.orders.models import Order, OrderStatus
 
-PAYABLE = (OrderStatus.PLACED.value, OrderStatus.PAYMENT_FAILED.value)
+PAYABLE = lifecycle.PAYABLE
 PAID_AND_AFTER = (
     OrderStatus.PAID.value,
     OrderStatus.FULFILLING.value,
@@ -48,9 +47,8 @@ def order_paid(
     db.session.refresh(order)
     order.payment_intent_id = intent_id
     order.payment_error = None
-    accept_for_fulfilment(order, OrderStatus.PAID, actor_id)
-    paid = order.events[-1]
-    paid.data = {"payment_intent": intent_id, **({"card": _card_label(card)} if card else {})}
+    data = {"payment_intent": intent_id, **({"card": _card_label(card)} if card else {})}
+    lifecycle.mark_paid(order, actor_id, data)
     return True
 
 
@@ -68,7 +66,7 @@ def order_failed(
     order.payment_intent_id = intent_id
     order.payment_error = reason[:300]
     data = {"payment_intent": intent_id} if intent_id else {}
-    events.record(order, OrderStatus.PAYMENT_FAILED, actor_id=actor_id, note=reason, data=data)
+    lifecycle.mark_payment_failed(order, actor_id, reason, data)
     return True
 
 
@@ -79,8 +77,7 @@ def invoice_paid(invoice: Invoice, order: Order, intent_id: str, actor_id: int |
     db.session.refresh(invoice)
     db.session.refresh(order)
     order.payment_intent_id = intent_id
-    mark_paid(invoice, order, actor_id, "card")
-    order.events[-1].data = {**order.events[-1].data, "payment_intent": intent_id}
+    mark_paid(invoice, order, actor_id, "card", {"payment_intent": intent_id})
     return True
 
 

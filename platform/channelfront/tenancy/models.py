@@ -43,6 +43,9 @@ class Tenant(db.Model):
     logo_file: Mapped[str | None] = mapped_column(String(200))
     order_prefix: Mapped[str | None] = mapped_column(String(6))
     require_end_customer: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # An on-account order over the available credit, or with an invoice overdue, waits
+    # for the distributor's credit desk instead of being refused.
+    credit_desk: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     hosts: Mapped[list[TenantHost]] = relationship(

@@ -1,0 +1,1 @@
+"""Approval rules, spending limits and the decisions orders wait for."""
