@@ -28,6 +28,8 @@ def init_app(app: Flask) -> Celery:
             "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
             # Statements close after their grace days; closing twice changes nothing.
             "statements-close": {"task": "statements.close_due", "schedule": 3600.0},
+            # Approval steps past their due time escalate or reject the order.
+            "approvals-expire": {"task": "approvals.expire_due", "schedule": 300.0},
         },
     )
     celery.set_default()

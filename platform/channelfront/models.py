@@ -56,6 +56,7 @@ MODEL_MODULES = (
 def register_cli(app: Flask) -> None:
     from channelfront.accounts.cli import users_cli
     from channelfront.api.cli import api_token_cli
+    from channelfront.approvals.cli import approvals_cli
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
     from channelfront.outbox.cli import outbox_cli
@@ -64,6 +65,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(approvals_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(api_token_cli)
     app.cli.add_command(licenses_cli)
