@@ -55,7 +55,9 @@ def check_input(decision: object, comment: object) -> tuple[str, str | None]:
             "comment", _("The comment has at most %(max)d characters.", max=MAX_COMMENT)
         )
     if any(not ch.isprintable() and ch not in "\r\n\t" for ch in text):
-        raise DecisionRefused("comment", _("The comment contains characters that cannot be stored."))
+        raise DecisionRefused(
+            "comment", _("The comment contains characters that cannot be stored.")
+        )
     if decision == "reject" and not text:
         raise DecisionRefused("comment", _("Say why the order is rejected."))
     return str(decision), text or None
