@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from channelfront import row_locks
 from channelfront.accounts.models import User
@@ -49,6 +50,14 @@ def limits_of(user_id: int) -> Limits:
     if row is None:
         return Limits()
     return Limits(row.per_order_minor, row.per_month_minor)
+
+
+def limits_for(user_ids: list[int]) -> dict[int, Limits]:
+    """Each of these users' limits on the active tenant, in one query (absent: none set)."""
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(select(SpendingLimit).where(SpendingLimit.user_id.in_(user_ids)))
+    return {row.user_id: Limits(row.per_order_minor, row.per_month_minor) for row in rows}
 
 
 def as_text(minor: int | None, currency: str) -> str:

@@ -6,6 +6,7 @@ for a change the rules refuse)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -15,12 +16,14 @@ from werkzeug.wrappers import Response
 
 from channelfront.accounts.models import User
 from channelfront.accounts.roles import STATUS_LABELS, role_label
+from channelfront.approvals import limit_services
 from channelfront.company import profile_service, users_service
 from channelfront.company.blueprint import bp, own_company, tenant_id
 from channelfront.company.forms import ActionForm, InviteForm, ProfileForm, RoleForm
 from channelfront.company.users_service import UserChangeRefused
 from channelfront.extensions import db
-from channelfront.orders.view_support import actor
+from channelfront.i18n.formatting import Money, money
+from channelfront.orders.view_support import actor, tenant_row
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.theming.views import render
 
@@ -34,12 +37,16 @@ def _users_page(
     status: int = 200,
     invite_form: InviteForm | None = None,
     problem: dict[str, Any] | None = None,
+    limits_entered: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     me = actor()
+    people = users_service.company_users(me.company_id or 0)
     page = render(
         "company/users.html",
         company=own_company(),
-        users=users_service.company_users(me.company_id or 0),
+        users=people,
+        limits=_limit_rows(people, tenant_row().currency, limits_entered),
+        currency=tenant_row().currency,
         invite_form=invite_form or InviteForm(formdata=None),
         action_form=ActionForm(formdata=None),
         role_form=RoleForm(formdata=None),
@@ -49,6 +56,37 @@ def _users_page(
         invitation_days=int(current_app.config.get("INVITATION_DAYS", 7)),
     )
     return page, status
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """A user's limits as the row shows them, and the form's values."""
+
+    per_order: str
+    per_month: str
+    per_order_input: str
+    per_month_input: str
+
+
+def _limit_rows(
+    people: list[User], currency: str, entered: dict[str, Any] | None
+) -> dict[int, LimitRow]:
+    stored = limit_services.limits_for([user.id for user in people])
+    rows = {}
+    for user in people:
+        limits = stored.get(user.id, limit_services.Limits())
+        shown = [
+            money(Money(minor, currency)) if minor is not None else str(_("no limit"))
+            for minor in (limits.per_order_minor, limits.per_month_minor)
+        ]
+        inputs = [
+            limit_services.as_text(minor, currency)
+            for minor in (limits.per_order_minor, limits.per_month_minor)
+        ]
+        if entered is not None and entered["user_id"] == user.id:
+            inputs = [entered["per_order"], entered["per_month"]]
+        rows[user.id] = LimitRow(shown[0], shown[1], inputs[0], inputs[1])
+    return rows
 
 
 def _back() -> Response:
@@ -175,6 +213,31 @@ def revoke(user_id: int) -> Page:
         return str(_("The invitation to %(email)s is withdrawn.", email=email))
 
     return _act(user_id, change)
+
+
+@bp.post("/users/<int:user_id>/limits")
+def set_limits(user_id: int) -> Page:
+    """The colleague's spending limits per order and per month; empty is no limit."""
+    if not ActionForm().validate():
+        abort(400, description=_("The form expired. Reload the page and try again."))
+    user = _colleague(user_id)
+    entered = {
+        "user_id": user.id,
+        "per_order": request.form.get("per_order", ""),
+        "per_month": request.form.get("per_month", ""),
+    }
+    try:
+        limit_services.set_limits(
+            user, entered["per_order"], entered["per_month"], actor(), tenant_row().currency
+        )
+    except limit_services.LimitRefused as refused:
+        db.session.rollback()
+        problem = {"field": refused.field, "message": str(refused), "user_id": user.id}
+        return _users_page(422, problem=problem, limits_entered=entered)
+    name = user.name
+    commit_and_dispatch()
+    flash(_("The spending limits of %(name)s are saved.", name=name), "success")
+    return _back()
 
 
 def _entered(form: ProfileForm) -> profile_service.Profile:
