@@ -64,6 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.accounts.views import bp as accounts_bp
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
+    from channelfront.approvals import admin_views  # noqa: F401  (routes on admin_bp)
+    from channelfront.approvals.views import bp as approvals_bp
     from channelfront.audit.views import bp as audit_bp
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.company.views import bp as company_bp
@@ -104,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         apply_bp,
         company_bp,
+        approvals_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from channelfront.approvals.models import ApprovalStep
 from channelfront.extensions import db
+from channelfront.orders.models import Order
+from channelfront.tenancy.models import Tenant
 from tests.conftest import HostClient
 from tests.partners.factories import pending_application
 from tests.walls.world import ADMIN, AH, NW, OBJECTS, SK, World, build, tokens_for
@@ -140,6 +143,7 @@ SUBSCRIPTION = {"subscription_id": "subscription_id"}
 # Viewers read but do not act; distributor staff have no company to act for.
 READ_ONLY = {"viewer": 403, "distributor_finance": 403}
 TENANT_PROGRAM = {"tenant_id": "tenant_id", "program_id": "incentive_program_id"}
+STEP = {"step_id": "step_id"}
 
 # Partner applications are reviewed by the storefront's partner managers and distributor
 # admins only (who cross the tenant wall in tests/partners/test_applications.py).
@@ -272,6 +276,16 @@ MATRIX: dict[tuple[str, str], Route] = {
         for action in STAFF_ACTIONS
     },
     ("admin.invite_distributor_admin", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    # Approval steps: Victim's names vendor admins, Bluebird's on Alpenhandel its approvers.
+    # Northwind's staff see (not decide) its steps; the buyer sees and may not decide.
+    ("approvals.step", "GET"): shop(
+        STEP, {("distributor_finance", "other_company"): 200}, owner=200
+    ),
+    ("approvals.decide", "POST"): shop(
+        STEP, {("distributor_finance", "other_company"): 403}, owner=403
+    ),
+    ("admin.approval", "GET"): console(STEP, (200, 404)),
+    ("admin.decide_approval", "POST"): console(STEP, (422, 404)),
 }
 
 
@@ -428,11 +442,38 @@ def run_matrix(app: Flask, world: World, clients: dict[str, Caller]) -> list[str
     return problems
 
 
+def _open_step(slug: str, number: str, role: str) -> int:
+    """An open approval step on the order, naming one role."""
+    order = db.session.scalars(
+        select(Order)
+        .join(Tenant, Tenant.id == Order.tenant_id)
+        .where(Tenant.slug == slug, Order.number == number)
+    ).one()
+    step = ApprovalStep(
+        tenant_id=order.tenant_id,
+        order_id=order.id,
+        position=0,
+        source="rule",
+        rule_name="Matrix",
+        reasons=["Total over 1.00"],
+        approvers={"role": role},
+        status="open",
+    )
+    db.session.add(step)
+    db.session.flush()
+    return step.id
+
+
 @pytest.fixture
 def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-def]
     built = build(app)
     for kind, slug in (("other_company", "northwind"), ("other_tenant", "alpenhandel")):
         built.values[kind]["application_id"] = pending_application(slug).id
+    for kind, slug, role in (
+        ("other_company", "northwind", "vendor_admin"),
+        ("other_tenant", "alpenhandel", "approver"),
+    ):
+        built.values[kind]["step_id"] = _open_step(slug, built.values[kind]["number"], role)
     built.tokens = tokens_for(
         {**ROLES, **{f"owner/{kind}": owner for kind, owner in OWNERS.items()}}
     )
