@@ -29,6 +29,7 @@ from channelfront.pricing import models as pricing_models
 from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
 from channelfront.renewals import models as renewal_models
 from channelfront.statements import models as statement_models
+from channelfront.subscriptions import models as subscription_models
 from channelfront.tenancy import models as tenancy_models
 
 MODEL_MODULES = (
@@ -41,6 +42,7 @@ MODEL_MODULES = (
     customer_models,
     order_models,
     fulfillment_models,
+    subscription_models,
     invoice_models,
     outbox_models,
     payment_models,

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from channelfront.fulfillment.licenses import LicenseClaims, issue_key, verify_key
-from channelfront.fulfillment.services import add_months
+from channelfront.subscriptions.dates import add_months
 
 SECRET = b"test-signing-key"
 

@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 from channelfront import create_app
 from channelfront.extensions import db
 from channelfront.fulfillment.licenses import signing_key, verify_key
-from channelfront.fulfillment.models import License, Subscription
+from channelfront.fulfillment.models import License
 from channelfront.invoices.models import Invoice
 from channelfront.orders.checkout import submit
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest
 from channelfront.orders.models import Order
+from channelfront.subscriptions.models import Subscription
 from tests.orders.conftest import checkout_request
 
 

@@ -14,7 +14,7 @@ from channelfront.accounts.passwords import hash_password
 from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db
 from channelfront.fulfillment.licenses import signing_key, verify_key
-from channelfront.fulfillment.models import License, Subscription
+from channelfront.fulfillment.models import License
 from channelfront.invoices.models import Invoice
 from channelfront.orders.checkout import place_order
 from channelfront.orders.models import Order
@@ -22,6 +22,7 @@ from channelfront.outbox.models import OutboxMessage
 from channelfront.outbox.services import PENDING_KEY
 from channelfront.outbox.tasks import deliver
 from channelfront.pricing.models import Enrollment, Program
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.models import Tenant
 from tests.orders.conftest import checkout_request
 from tests.orders.test_checkout_pages import placed_order

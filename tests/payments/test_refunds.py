@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from channelfront.accounts.models import User
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.payments.card import pay_order
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.middleware import resolve_tenant
 from tests.payments.conftest import save_card
 

@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders.models import Order
 from channelfront.renewals import links
+from channelfront.subscriptions.models import Subscription
 from tests.conftest import HostClient
 from tests.orders.test_checkout_pages import placed_order
 

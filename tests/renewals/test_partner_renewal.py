@@ -7,12 +7,13 @@ from sqlalchemy import func, select
 
 from channelfront.accounts.models import User
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
-from channelfront.fulfillment.services import add_months
 from channelfront.orders.models import Order, OrderLine
 from channelfront.orders.signals import order_accepted, subscription_renewed
 from channelfront.payments.refunds import record_refund
 from channelfront.renewals.models import SubscriptionTerm
+from channelfront.subscriptions import services as subscriptions
+from channelfront.subscriptions.dates import add_months
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.scoping import tenant_scope
 from tests.orders.test_cart_pages import add, cart_lines
 from tests.orders.test_checkout_pages import checkout_form, place
@@ -167,7 +168,7 @@ def test_the_cart_keeps_a_renewal_apart_from_a_new_purchase(subscribed):
 
 def test_a_cancelled_subscription_is_not_renewed(subscribed):
     sub = subscribed.subscription()
-    sub.status = "cancelled"
+    subscriptions.cancel_for_order(sub.order_id)
     db.session.commit()
     page = subscribed.client.get("/subscriptions").get_data(as_text=True)
     row = row_of(page, sub.id)

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
-from channelfront.fulfillment.services import add_months
 from channelfront.orders.signals import subscription_renewed
 from channelfront.renewals import links
 from channelfront.renewals.models import RenewalPayment, SubscriptionTerm
+from channelfront.subscriptions import services as subscriptions
+from channelfront.subscriptions.dates import add_months
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.models import Tenant
 from tests.payments.conftest import AUTH_CARD, DECLINED_CARD, GOOD_CARD
 from tests.renewals.conftest import link_path, token_for
@@ -224,7 +225,7 @@ def test_a_cancelled_subscription_cannot_be_renewed_by_its_link(subscribed, cust
     path = link_path(subscribed)
     page = customer.get(path).get_data(as_text=True)
     sub = db.session.get(Subscription, subscribed.subscription_id)
-    sub.status = "cancelled"
+    subscriptions.cancel_for_order(sub.order_id)
     db.session.commit()
     response = customer.get(path)
     assert response.status_code == 410

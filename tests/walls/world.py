@@ -27,7 +27,6 @@ from channelfront.api.models import ApiToken
 from channelfront.api.tokens import issue_token, token_refusal
 from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.invoices.models import Invoice
 from channelfront.orders.checkout import submit
 from channelfront.orders.lines import LineRequest
@@ -35,6 +34,7 @@ from channelfront.orders.templates_service import save_from_order
 from channelfront.pricing.models import Enrollment, Program, ProgramRule
 from channelfront.renewals import links
 from channelfront.renewals.models import Channel, SubscriptionTerm
+from channelfront.subscriptions.models import Subscription
 from tests.orders.conftest import Storefront, checkout_request, storefront
 from tests.payments.conftest import save_card
 from tests.statements.pages_support import QUARTERLY, RESELLER_QUARTERLY, close, program, quarter

@@ -19,9 +19,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from channelfront.accounts.models import User
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
-from channelfront.fulfillment.models import License, Subscription
+from channelfront.fulfillment.models import License
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
+from channelfront.subscriptions.models import Subscription
 
 PER_PAGE = 50
 

@@ -6,7 +6,6 @@ stopped; unique constraints on the order line make a second attempt a no-op.
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime
 
 from flask import current_app
@@ -16,22 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from channelfront.catalog.models import ProductKind
 from channelfront.extensions import db
 from channelfront.fulfillment.licenses import LicenseClaims, issue_key, signing_key
-from channelfront.fulfillment.models import License, Subscription
+from channelfront.fulfillment.models import License
 from channelfront.invoices.services import issue_invoice
 from channelfront.orders import events, pipeline
 from channelfront.orders.models import Order, OrderLine, OrderStatus
 from channelfront.outbox.handlers import handles
 from channelfront.outbox.services import commit_and_dispatch, enqueue
+from channelfront.subscriptions import services as subscriptions
 
 READY = (OrderStatus.PAID, OrderStatus.ACCEPTED)
 LICENSED = (ProductKind.PERPETUAL, ProductKind.SUBSCRIPTION)
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's last day."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _issue_line(order: Order, line: OrderLine, today: date) -> None:
@@ -50,20 +43,7 @@ def _issue_line(order: Order, line: OrderLine, today: date) -> None:
     )
     # A step may own the line: a renewal extends the subscription it renews.
     if line.kind == ProductKind.SUBSCRIPTION and not pipeline.fulfil_line(order, line):
-        db.session.add(
-            Subscription(
-                tenant_id=order.tenant_id,
-                order_id=order.id,
-                order_line_id=line.id,
-                product_id=line.product_id,
-                company_id=order.company_id,
-                customer_id=order.customer_id,
-                quantity=line.quantity,
-                term_months=line.term_months or 12,
-                starts_on=today,
-                ends_on=add_months(today, line.term_months or 12),
-            )
-        )
+        subscriptions.start(order, line, today)
     try:
         db.session.commit()
     except IntegrityError:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from channelfront.accounts.models import User
 from channelfront.extensions import db
-from channelfront.fulfillment.models import License, Subscription
+from channelfront.fulfillment.models import License
 from channelfront.i18n.formatting import Money
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from channelfront.subscriptions.models import Subscription
 
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 # While an order is in one of these, fulfilment is under way and the page keeps polling.

@@ -6,13 +6,11 @@ import logging
 
 import stripe
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from channelfront.accounts.models import User
 from channelfront.audit.service import record
 from channelfront.audit.values import money
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders import lifecycle
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.orders.signals import order_refunded
@@ -20,6 +18,7 @@ from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, settle
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
 from channelfront.payments.stripe_client import client
+from channelfront.subscriptions import services as subscriptions
 
 log = logging.getLogger(__name__)
 MAX_REASON_LENGTH = 500
@@ -50,12 +49,7 @@ def record_refund(order: Order, actor_id: int | None, data: dict, note: str | No
         actor=db.session.get(User, actor_id) if actor_id else None,
     )
     lifecycle.mark_refunded(order, actor_id, note, data)
-    db.session.execute(
-        update(Subscription)
-        .where(Subscription.order_id == order.id)
-        .values(status="cancelled")
-        .execution_options(synchronize_session=False)
-    )
+    subscriptions.cancel_for_order(order.id)
     order_refunded.send(order)
 
 

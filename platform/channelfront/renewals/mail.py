@@ -11,13 +11,13 @@ from sqlalchemy import select
 from channelfront.accounts.models import Company, User
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.mail.services import send
 from channelfront.orders.models import Order
 from channelfront.outbox.handlers import handles
 from channelfront.renewals.models import SubscriptionTerm
 from channelfront.renewals.offers import product_name
 from channelfront.renewals.selfservice import MAIL_TOPIC
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.loader import themed_name
 

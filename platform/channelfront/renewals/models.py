@@ -9,8 +9,8 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.i18n.formatting import Money
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.scoping import TenantOwned
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from channelfront.catalog.models import ListPrice, Product, ProductText
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.i18n.formatting import Money
 from channelfront.renewals import terms
+from channelfront.subscriptions.dates import TermDates, next_term
+from channelfront.subscriptions.models import ACTIVE, Subscription
 
 
 class NotRenewable(Exception):
@@ -37,7 +38,7 @@ class Offer:
     term_months: int
     period_months: int  # the billing period the unit price is for
     quantity: int
-    dates: terms.TermDates
+    dates: TermDates
     unit_price: Money
     total: Money
 
@@ -65,7 +66,7 @@ def list_price(product: Product, currency: str) -> Money | None:
 
 def offer(subscription: Subscription, currency: str, locale: str) -> Offer:
     """The next term of the subscription at list price; NotRenewable says why not."""
-    if subscription.status != terms.ACTIVE:
+    if subscription.status != ACTIVE:
         raise NotRenewable(
             "cancelled",
             _(
@@ -100,7 +101,7 @@ def offer(subscription: Subscription, currency: str, locale: str) -> Offer:
         term_months=months,
         period_months=period,
         quantity=subscription.quantity,
-        dates=terms.next_term_dates(subscription, months, terms.today()),
+        dates=next_term(subscription.ends_on, months, terms.today()),
         unit_price=price,
         total=Money(price.minor * subscription.quantity * periods, currency),
     )

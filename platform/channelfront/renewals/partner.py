@@ -12,12 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from channelfront.catalog.models import Product
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders import cart as carts
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest, PricedLine
@@ -26,6 +25,8 @@ from channelfront.orders.signals import order_refunded
 from channelfront.pricing.services import PartnerTerms
 from channelfront.renewals import terms
 from channelfront.renewals.models import Channel, SubscriptionTerm
+from channelfront.subscriptions import services as subscriptions
+from channelfront.subscriptions.models import ACTIVE, Subscription
 
 ACCEPTED = (OrderStatus.PAID.value, OrderStatus.ACCEPTED.value)
 
@@ -38,7 +39,7 @@ def renew_in_cart(
     Same product, quantity and term as the subscription's last term; pressing again
     sets those values again. A cart holding the product for another purpose is refused.
     """
-    if subscription.status != terms.ACTIVE:
+    if subscription.status != ACTIVE:
         raise OrderInputError("subscription", _("A cancelled subscription cannot be renewed."))
     line = next((ln for ln in cart.lines if ln.product_id == subscription.product_id), None)
     if line is not None and line.renews_subscription_id != subscription.id:
@@ -69,7 +70,7 @@ def check_lines(company_id: int, customer: Customer | None, lines: list[PricedLi
         subscription = terms.find_subscription(line.renews_subscription_id, company_id)
         if (
             subscription is None
-            or subscription.status != terms.ACTIVE
+            or subscription.status != ACTIVE
             or subscription.product_id != line.product.id
         ):
             raise OrderInputError(
@@ -106,7 +107,7 @@ def claim_terms(order: Order) -> None:
     """Give each renewal line of an order being accepted its term index (no commit)."""
     for line in order.lines:
         if line.renews_subscription_id is not None and line.renewal_term_index is None:
-            line.renewal_term_index = terms.claim_next_index(line.renews_subscription_id)
+            line.renewal_term_index = subscriptions.claim_next_index(line.renews_subscription_id)
 
 
 def _accepted_at(order: Order) -> datetime:
@@ -120,7 +121,7 @@ def record_line(order: Order, line: OrderLine) -> SubscriptionTerm | None:
     if subscription is None:
         return None
     if line.renewal_term_index is None:  # accepted before renewals existed: claim now
-        line.renewal_term_index = terms.claim_next_index(subscription.id)
+        line.renewal_term_index = subscriptions.claim_next_index(subscription.id)
     term = SubscriptionTerm(
         tenant_id=order.tenant_id,
         term_index=line.renewal_term_index,
@@ -151,9 +152,4 @@ def _refunded(order: Order, **_extra: object) -> None:
     ):
         term.refunded_at = datetime.now(UTC)
         # Only while no later term extends it: compare-and-set on the end date.
-        db.session.execute(
-            update(Subscription)
-            .where(Subscription.id == term.subscription_id, Subscription.ends_on == term.ends_on)
-            .values(ends_on=term.starts_on)
-            .execution_options(synchronize_session="fetch")
-        )
+        subscriptions.end_at(term.subscription_id, term.starts_on, if_ends_on=term.ends_on)

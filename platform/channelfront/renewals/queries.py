@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from channelfront.catalog.models import Product, ProductText
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
-from channelfront.renewals import terms
 from channelfront.renewals.models import SubscriptionTerm
+from channelfront.subscriptions.models import ACTIVE, Subscription
 
 PAGE_SIZE = 50
 
@@ -28,7 +27,7 @@ class Row:
 
 
 def state_of(subscription: Subscription, today: date) -> str:
-    if subscription.status != terms.ACTIVE:
+    if subscription.status != ACTIVE:
         return "cancelled"
     return "ended" if subscription.ends_on < today else "active"
 

@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.signals import subscription_renewed
 from channelfront.outbox.services import commit_and_dispatch, enqueue
@@ -40,6 +39,8 @@ from channelfront.payments.stripe_client import (
 from channelfront.renewals import terms
 from channelfront.renewals.models import Channel, PaymentState, RenewalPayment, SubscriptionTerm
 from channelfront.renewals.offers import Offer
+from channelfront.subscriptions import services as subscriptions
+from channelfront.subscriptions.models import Subscription
 from channelfront.web import params
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def _record(
     subscription: Subscription, payment: RenewalPayment, intent_id: str
 ) -> SubscriptionTerm:
     """The charge went through: record the term once, tell listeners and the reseller."""
-    if not terms.claim_index(subscription.id, payment.term_index):
+    if not subscriptions.claim_index(subscription.id, payment.term_index):
         db.session.rollback()
         intents.refund_quietly(intent_id)
         _settle(payment, PaymentState.REFUNDED, payment_intent_id=intent_id)

@@ -16,7 +16,6 @@ from channelfront.accounts.models import UserKind
 from channelfront.catalog.views import current_terms
 from channelfront.customers.models import Customer
 from channelfront.extensions import db, limiter
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders import cart as carts
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.view_support import (
@@ -33,6 +32,7 @@ from channelfront.payments.stripe_client import configured, elements_mode, local
 from channelfront.renewals import links, offers, partner, queries, selfservice, terms
 from channelfront.renewals.mail import LINK_TOPIC
 from channelfront.renewals.models import SubscriptionTerm
+from channelfront.subscriptions.models import ACTIVE, Subscription
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
 from channelfront.web.params import parse_whole
@@ -115,7 +115,7 @@ def renew_in_cart(subscription_id: int) -> Response | tuple[str, int]:
 @login_required
 def send_link(subscription_id: int) -> Response | tuple[str, int]:
     subscription = _own_subscription(subscription_id)
-    if subscription.status != terms.ACTIVE:
+    if subscription.status != ACTIVE:
         message = _("A cancelled subscription cannot be renewed.")
         return _list({str(subscription_id): message}, 422)
     customer = db.session.get(Customer, subscription.customer_id)

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from channelfront.catalog.models import Category, Product
 from channelfront.extensions import db
-from channelfront.fulfillment.models import Subscription
 from channelfront.orders.models import Order, OrderLine
 from channelfront.orders.signals import order_accepted, order_refunded, subscription_renewed
 from channelfront.statements import credit_notes, posting
 from channelfront.statements.models import IncentiveEvent
 from channelfront.statements.partners import reseller_id
+from channelfront.subscriptions.models import Subscription
 from channelfront.tenancy.models import Tenant
 
 SUBSCRIPTION = "subscription"
