@@ -156,7 +156,7 @@ def test_the_status_endpoint_gives_the_changing_parts(ctx, bluebird_buyer):
     data = response.get_json()
     assert data["status"] == "invoiced"
     assert data["live"] is False
-    assert set(data["regions"]) == {"status", "licenses", "invoice", "timeline"}
+    assert set(data["regions"]) == {"status", "approval", "licenses", "invoice", "timeline"}
     assert data["regions"]["licenses"].count('class="license-key"') == 2
     assert 'data-kind="fulfilled"' in data["regions"]["timeline"]
 

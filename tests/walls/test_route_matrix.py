@@ -177,6 +177,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("orders.status", "GET"): shop(ORDER, owner=200),
     ("orders.update_licenses", "POST"): shop(ORDER, owner=422),
     ("orders.cancel", "POST"): shop(ORDER, owner=422),
+    ("orders.withdraw", "POST"): shop(ORDER, owner=422),
     ("orders.add_note", "POST"): shop(ORDER, owner=422),
     ("orders.pay", "POST"): shop(ORDER, owner=303),
     ("order_templates.reorder", "POST"): shop(ORDER, writers=("owner",), **READ_ONLY, owner=303),

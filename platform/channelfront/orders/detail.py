@@ -35,6 +35,11 @@ class OrderDetail:
         return is_live(self.order)
 
     @property
+    def waiting(self) -> bool:
+        """The order waits for approval."""
+        return self.order.status == OrderStatus.AWAITING_APPROVAL
+
+    @property
     def payable(self) -> bool:
         """A card order not paid yet: the buyer may (re)try a card."""
         order = self.order
@@ -54,8 +59,9 @@ class OrderDetail:
 
 
 def is_live(order: Order) -> bool:
-    """Fulfilment is still to come: paid or accepted, or a card payment under way."""
-    if order.status in IN_PROGRESS:
+    """Something is still to come: approvers' decisions, fulfilment (paid or accepted), or
+    a card payment under way."""
+    if order.status in IN_PROGRESS or order.status == OrderStatus.AWAITING_APPROVAL:
         return True
     return order.status == OrderStatus.PLACED and bool(order.payment_intent_id)
 

@@ -33,12 +33,15 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 STATUS_LABELS = {
     OrderStatus.PLACED.value: _l("Placed"),
+    OrderStatus.AWAITING_APPROVAL.value: _l("Awaiting approval"),
     OrderStatus.PAYMENT_FAILED.value: _l("Payment failed"),
     OrderStatus.PAID.value: _l("Paid"),
     OrderStatus.ACCEPTED.value: _l("Accepted on account"),
     OrderStatus.FULFILLING.value: _l("Fulfilling"),
     OrderStatus.FULFILLED.value: _l("Fulfilled"),
     OrderStatus.INVOICED.value: _l("Invoiced"),
+    OrderStatus.REJECTED.value: _l("Rejected"),
+    OrderStatus.WITHDRAWN.value: _l("Withdrawn"),
     OrderStatus.CANCELLED.value: _l("Cancelled"),
     OrderStatus.REFUNDED.value: _l("Refunded"),
 }

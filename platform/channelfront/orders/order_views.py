@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from channelfront.extensions import db
-from channelfront.orders import parties, pipeline
+from channelfront.orders import lifecycle, parties, pipeline
 from channelfront.orders import party_mail as _party_mail  # noqa: F401  (registers its handler)
 from channelfront.orders.cancel import cancel_unpaid, cancellable
-from channelfront.orders.detail import find_order, load_detail
+from channelfront.orders.detail import OrderDetail, find_order, load_detail
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.forms import card_choice
 from channelfront.orders.models import Order
@@ -31,7 +31,9 @@ bp.before_request(storefront_only)
 bp.add_app_template_global(has_endpoint, "has_endpoint")
 bp.add_app_template_global(cancellable, "order_cancellable")
 
-LIVE_REGIONS = ("status", "licenses", "invoice", "timeline")
+LIVE_REGIONS = ("status", "approval", "licenses", "invoice", "timeline")
+#: Besides the buyer who placed it, who may withdraw a waiting order of the company.
+WITHDRAWING_ROLES = frozenset({"company_admin"})
 
 
 def _order(number: str) -> Order:
@@ -43,18 +45,29 @@ def _order(number: str) -> Order:
     return order
 
 
+def may_withdraw(order: Order) -> bool:
+    """The signed-in user placed the order, or administers the company's buying."""
+    if not may_buy():
+        return False
+    return current_user.id == order.buyer_id or current_user.role in WITHDRAWING_ROLES
+
+
+def _context(detail: OrderDetail) -> dict[str, object]:
+    """What the page and its live regions share, with what each checkout step shows."""
+    return {
+        "saved_cards": list,
+        **pipeline.order_page(detail.order),
+        "detail": detail,
+        "may_update": may_buy(),
+        "may_withdraw": detail.waiting and may_withdraw(detail.order),
+    }
+
+
 def _page(
     number: str, errors: dict[str, str] | None = None, values: object = None
 ) -> tuple[str, int] | str:
     detail = load_detail(_order(number))
-    page = render(
-        "orders/order.html",
-        detail=detail,
-        may_update=may_buy(),
-        **{"saved_cards": list, **pipeline.order_page(detail.order)},
-        errors=errors or {},
-        values=values or {},
-    )
+    page = render("orders/order.html", **_context(detail), errors=errors or {}, values=values or {})
     return (page, 422) if errors else page
 
 
@@ -69,7 +82,7 @@ def detail(number: str) -> tuple[str, int] | str:
 def status(number: str) -> Response:
     """The parts of the page that change while the order is fulfilled, for order-live.js."""
     detail = load_detail(_order(number))
-    context = {"detail": detail, "may_update": may_buy()}
+    context = {**_context(detail), "errors": {}, "values": {}}
     regions = {name: render(f"orders/partials/{name}.html", **context) for name in LIVE_REGIONS}
     response = jsonify(
         {
@@ -142,6 +155,28 @@ def cancel(number: str) -> Response | tuple[str, int] | str:
         return _page(number, errors_of(error), request.form)
     db.session.commit()
     flash(_("Order %(number)s is cancelled.", number=order.number), "info")
+    return _back(number)
+
+
+@bp.route("/orders/<number>/withdraw", methods=["POST"])
+@login_required
+def withdraw(number: str) -> Response | tuple[str, int] | str:
+    """The buyer (or a company admin) takes back an order that waits for approval."""
+    order = _updater(number)
+    if not may_withdraw(order):
+        abort(
+            403,
+            description=_(
+                "Only the buyer who placed this order or a company administrator can withdraw it."
+            ),
+        )
+    try:
+        lifecycle.withdraw(order, actor().id)
+    except OrderInputError as error:
+        db.session.rollback()
+        return _page(number, errors_of(error), request.form)
+    commit_and_dispatch()
+    flash(_("Order %(number)s is withdrawn.", number=number), "info")
     return _back(number)
 
 
