@@ -48,13 +48,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_checkout_steps() -> None:
     """The checkout pipeline's steps, in the order they run (orders.pipeline)."""
+    from channelfront.approvals import expiry  # noqa: F401  (the Celery task)
+    from channelfront.approvals.checkout_step import ApprovalsStep
     from channelfront.orders import pipeline
     from channelfront.orders.credit import CreditLineStep
     from channelfront.payments.checkout_step import CardPaymentStep
     from channelfront.renewals.checkout_step import RenewalsStep
     from channelfront.statements.checkout_step import CreditNotesStep
 
-    for step in (RenewalsStep(), CreditLineStep(), CreditNotesStep(), CardPaymentStep()):
+    for step in (
+        RenewalsStep(),
+        CreditLineStep(),
+        CreditNotesStep(),
+        ApprovalsStep(),
+        CardPaymentStep(),
+    ):
         pipeline.register(step)
 
 
@@ -65,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.admin.views import bp as admin_bp
     from channelfront.api import bp as api_bp
     from channelfront.approvals import admin_views  # noqa: F401  (routes on admin_bp)
+    from channelfront.approvals.rule_views import company_bp as company_rules_bp
+    from channelfront.approvals.rule_views import partner_bp as partner_rules_bp
     from channelfront.approvals.views import bp as approvals_bp
     from channelfront.audit.views import bp as audit_bp
     from channelfront.catalog.views import bp as catalog_bp
@@ -107,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
         apply_bp,
         company_bp,
         approvals_bp,
+        company_rules_bp,
+        partner_rules_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,
