@@ -23,7 +23,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
-from channelfront.approvals.models import ApprovalStep
+from channelfront.accounts.models import Company
+from channelfront.approvals.models import ApprovalRule, ApprovalStep
 from channelfront.extensions import db
 from channelfront.orders.models import Order
 from channelfront.tenancy.models import Tenant
@@ -161,6 +162,8 @@ COMPANY_USER_ACTIONS = ("change_role", "deactivate", "reactivate", "resend", "re
 
 STAFF_PAGE = Route({"user_id": "company_user_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404})
 STAFF_ACTIONS = ("role", "deactivate", "reactivate", "resend", "revoke")
+COMPANY_RULE = {"rule_id": "company_rule_id"}
+TENANT_RULE = {"rule_id": "tenant_rule_id"}
 
 MATRIX: dict[tuple[str, str], Route] = {
     **{(f"company.{action}", "POST"): COMPANY_USER for action in COMPANY_USER_ACTIONS},
@@ -287,6 +290,17 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("admin.approval", "GET"): console(STEP, (200, 404)),
     ("admin.decide_approval", "POST"): console(STEP, (422, 404)),
+    # Spending limits and approval rules: a company's are its admins', a storefront's its
+    # distributor admins' and partner managers' (none of them calls here).
+    ("company.set_limits", "POST"): COMPANY_USER,
+    **{
+        ("company_rules.delete", method): replace(COMPANY_USER, args=COMPANY_RULE)
+        for method in ("GET", "POST")
+    },
+    **{
+        ("partner_rules.delete", method): replace(STAFF_PAGE, args=TENANT_RULE)
+        for method in ("GET", "POST")
+    },
 }
 
 
@@ -465,6 +479,23 @@ def _open_step(slug: str, number: str, role: str) -> int:
     return step.id
 
 
+def _approval_rule(slug: str, scope: str, company: str | None = None) -> int:
+    """Victim Co's rule on Northwind, Bluebird's on Alpenhandel, or a storefront's own."""
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+    company_id = db.session.scalar(select(Company.id).where(Company.name == company))
+    rule = ApprovalRule(
+        tenant_id=tenant.id,
+        scope=scope,
+        company_id=company_id,
+        name="Matrix",
+        conditions=[],
+        steps=[{"role": "approver"}],
+    )
+    db.session.add(rule)
+    db.session.flush()
+    return rule.id
+
+
 @pytest.fixture
 def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-def]
     built = build(app)
@@ -475,6 +506,12 @@ def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-
         ("other_tenant", "alpenhandel", "approver"),
     ):
         built.values[kind]["step_id"] = _open_step(slug, built.values[kind]["number"], role)
+    for kind, slug, company in (
+        ("other_company", "northwind", "Victim Co"),
+        ("other_tenant", "alpenhandel", "Bluebird IT"),
+    ):
+        built.values[kind]["company_rule_id"] = _approval_rule(slug, "company", company)
+        built.values[kind]["tenant_rule_id"] = _approval_rule(slug, "tenant")
     built.tokens = tokens_for(
         {**ROLES, **{f"owner/{kind}": owner for kind, owner in OWNERS.items()}}
     )
