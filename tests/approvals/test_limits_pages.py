@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from channelfront.accounts.models import User
-from channelfront.approvals.models import SpendingLimit
+from channelfront.approvals.models import ApprovalStep, SpendingLimit
 from channelfront.audit.models import AuditEvent
 from channelfront.extensions import db
+from channelfront.orders.models import Order
 from tests.conftest import HostClient
 
 
@@ -128,3 +129,42 @@ def test_another_companys_user_is_not_found_and_a_buyer_is_refused(app, ctx, adm
     assert answer.status_code == 403
     assert _limits(kirin.id) is None
     assert _limits(buyer.id) is None
+
+
+ACME = {
+    "end_customer_choice": "new",
+    "new_customer.company_name": "Acme Corp",
+    "new_customer.contact_name": "Ada Acme",
+    "new_customer.email": "ada@acme.example",
+    "new_customer.country": "us",
+    "new_customer.vat_id": "",
+}
+
+
+def _check_out(client: HostClient, sku: str) -> str:
+    """Put one of ``sku`` in the cart and check out on account; the order's number."""
+    token = client.csrf_token("/cart")
+    added = client.post("/cart/add", data={"csrf_token": token, "sku": sku, "quantity": "1"})
+    assert added.status_code in (302, 303), added.get_data(as_text=True)
+    page = client.get("/checkout").get_data(as_text=True)
+    hidden = dict(
+        re.findall(r'name="(csrf_token|idempotency_key|cart_digest)" value="([^"]*)"', page)
+    )
+    data = {**hidden, **ACME, "po_number": "PO-7", "payment_method": "on_account"}
+    placed = client.post("/checkout", data=data)
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    return placed.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_an_order_over_the_buyers_limit_waits_for_approval(app, ctx, admin, client_for):
+    buyer = _user("buyer@bluebird.example")
+    assert _set(admin, buyer, "10.00", "").status_code == 302
+    shopper = _signed_in(client_for("northwind.localhost"), "buyer@bluebird.example")
+    number = _check_out(shopper, "SHD-STD-1Y")
+    db.session.expire_all()
+    order = db.session.scalars(select(Order).where(Order.number == number)).one()
+    assert order.total_minor > 10_00
+    assert order.status == "awaiting_approval"
+    step = db.session.scalars(select(ApprovalStep).where(ApprovalStep.order_id == order.id)).one()
+    assert (step.source, step.status) == ("spending_limit", "open")
+    assert "over the buyer's limit of 10.00 USD per order" in step.reasons[0]
