@@ -84,7 +84,7 @@ class ApprovalsStep(pipeline.Step):
         """The order's approval chain with the names of its deciders and approvers.
 
         An order that never waited costs no query (its timeline, already loaded, says
-        so); one that did costs at most three, whatever its number of steps and decisions.
+        so); one that did costs three, whatever its number of steps and decisions.
         """
         if all(event.kind != OrderStatus.AWAITING_APPROVAL for event in order.events):
             return {}
@@ -98,9 +98,5 @@ class ApprovalsStep(pipeline.Step):
         )
         ids = {d.user_id for step in steps for d in step.decisions}
         ids |= {uid for step in steps for uid in deciders.step_users(step)}
-        people = (
-            dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-            if ids
-            else {}
-        )
+        people = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
         return {"approval_steps": steps, "approval_people": people}
