@@ -663,44 +663,48 @@ class Pattern:
 
     source: str
     kinds: tuple[int, ...]
-    sets: tuple[CharSet | None, ...]
     first: tuple[int, ...]
     second: tuple[int, ...]
+    set_of: tuple[int, ...]  # a CHAR state's index in ``charsets``, else -1
+    charsets: tuple[CharSet, ...]  # each distinct set once: repeats share theirs
     start: int
 
-    def _close(self, state: int, at: int, length: int, into: set[int]) -> None:
-        stack = [state]
+    def _closure(self, stack: list[int], at: int, length: int) -> set[int]:
+        """Every state reachable from these without reading a character."""
+        kinds, first, second = self.kinds, self.first, self.second
+        into: set[int] = set()
         while stack:
             state = stack.pop()
             if state in into:
                 continue
             into.add(state)
-            kind = self.kinds[state]
+            kind = kinds[state]
             if kind == SPLIT:
-                stack += (self.first[state], self.second[state])
+                stack.append(first[state])
+                stack.append(second[state])
             elif (kind == BEGIN and at == 0) or (kind == END and at == length):
-                stack.append(self.first[state])
+                stack.append(first[state])
+        return into
 
     def search(self, text: str) -> bool:
         text = text[:MAX_SUBJECT]
         length = len(text)
-        current: set[int] = set()
-        self._close(self.start, 0, length, current)
+        current = self._closure([self.start], 0, length)
         for at, c in enumerate(text, start=1):
             if 0 in current:  # state 0 is MATCH
                 return True
-            seen: dict[CharSet, bool] = {}  # repeats share their sets: test each once
-            following: set[int] = set()
+            hits: list[bool | None] = [None] * len(self.charsets)
+            stack = [self.start]  # a match may also begin at the next character
             for state in current:
-                charset = self.sets[state]
-                if charset is None:
+                index = self.set_of[state]
+                if index < 0:
                     continue
-                if charset not in seen:
-                    seen[charset] = charset.matches(c)
-                if seen[charset]:
-                    self._close(self.first[state], at, length, following)
-            self._close(self.start, at, length, following)
-            current = following
+                hit = hits[index]
+                if hit is None:
+                    hit = hits[index] = self.charsets[index].matches(c)
+                if hit:
+                    stack.append(self.first[state])
+            current = self._closure(stack, at, length)
         return 0 in current
 
 
@@ -714,11 +718,17 @@ def compile_pattern(source: str) -> Pattern:
     builder = _Builder()
     builder.add(MATCH)
     start = builder.build(tree, 0)
+    distinct: dict[CharSet, int] = {}
+    set_of = tuple(
+        -1 if charset is None else distinct.setdefault(charset, len(distinct))
+        for charset in builder.sets
+    )
     return Pattern(
         source,
         tuple(builder.kinds),
-        tuple(builder.sets),
         tuple(builder.first),
         tuple(builder.second),
+        set_of,
+        tuple(distinct),
         start,
     )
