@@ -30,6 +30,12 @@ def test_document_describes_every_operation_and_every_status(api):
         ("get", "/users"),
         ("post", "/users"),
         ("patch", "/users/{user_id}"),
+        ("get", "/approval-rules"),
+        ("post", "/approval-rules"),
+        ("delete", "/approval-rules/{rule_id}"),
+        ("get", "/approvals"),
+        ("post", "/approvals/{approval_id}/decision"),
+        ("post", "/orders/{number}/withdraw"),
     }
     assert document["servers"] == [{"url": "/api/v1"}]
     for operation in operations.values():

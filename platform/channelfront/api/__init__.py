@@ -11,8 +11,10 @@ csrf.exempt(bp)
 
 from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
+    approval_views,
     openapi,
     order_views,
     user_views,
     views,
+    withdraw_views,
 )

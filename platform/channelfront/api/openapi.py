@@ -15,6 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
 from channelfront.api import bp
+from channelfront.api.openapi_approvals import add_approval_paths
 from channelfront.api.openapi_orders import add_order_paths
 from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.openapi_users import add_user_paths
@@ -97,6 +98,7 @@ def _static_spec() -> dict[str, Any]:
     )
     add_order_paths(spec)
     add_user_paths(spec)
+    add_approval_paths(spec)
     return spec.to_dict()
 
 

@@ -16,6 +16,7 @@ from channelfront.api.order_output import (
 from channelfront.api.order_schemas import (
     IDEMPOTENCY_KEY_PATTERN,
     MAX_ORDER_NUMBER_LENGTH,
+    ORDER_NUMBER_PATTERN,
     CardPaymentSchema,
     CustomerQuerySchema,
     CustomerRefSchema,
@@ -91,7 +92,12 @@ NUMBER_PARAMETER = {
     "in": "path",
     "name": "number",
     "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ORDER_NUMBER_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_ORDER_NUMBER_LENGTH,
+        "pattern": ORDER_NUMBER_PATTERN,
+    },
     "example": "NW-000001",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from channelfront.api.approval_output import OrderApprovalSchema
 from channelfront.api.schemas import DECIMAL, PriceSourceSchema
 from channelfront.catalog.models import ProductKind
 from channelfront.orders.models import OrderStatus, PaymentMethod
@@ -132,6 +133,11 @@ class OrderSchema(Schema):
     licenses = fields.List(fields.Nested(LicenseSchema), required=True)
     subscriptions = fields.List(fields.Nested(SubscriptionSchema), required=True)
     invoice = fields.Nested(InvoiceSchema, required=True, allow_none=True)
+    approval = fields.Nested(
+        OrderApprovalSchema,
+        required=True,
+        metadata={"description": "What the order waits for while `awaiting_approval`."},
+    )
 
 
 class OrderSummarySchema(Schema):

@@ -20,6 +20,7 @@ from channelfront.orders.models import OrderStatus
 
 MAX_LINES = 200
 MAX_ORDER_NUMBER_LENGTH = 20
+ORDER_NUMBER_PATTERN = r"^[A-Za-z0-9-]+$"
 PAYMENT_METHOD_ID = r"^pm_[A-Za-z0-9_]{1,100}$"
 IDEMPOTENCY_KEY_PATTERN = IDEMPOTENCY_KEY.pattern
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -222,4 +223,6 @@ class CustomerQuerySchema(Schema):
 
 
 def valid_order_number(number: str) -> bool:
-    return len(number) <= MAX_ORDER_NUMBER_LENGTH and bool(re.fullmatch(r"[A-Za-z0-9-]+", number))
+    return len(number) <= MAX_ORDER_NUMBER_LENGTH and bool(
+        re.fullmatch(ORDER_NUMBER_PATTERN, number)
+    )

@@ -13,12 +13,14 @@ storefront. Error messages are English.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import force_locale, get_locale
 from marshmallow import ValidationError
 
 from channelfront.api import bp
+from channelfront.api.approval_json import approval_json
 from channelfront.api.auth import api_user, token_required
 from channelfront.api.context import (
     load_query,
@@ -37,7 +39,13 @@ from channelfront.api.order_placement import (
     checkout_request,
     place,
 )
-from channelfront.api.order_queries import PER_PAGE, customer_exists, order_detail, order_page
+from channelfront.api.order_queries import (
+    PER_PAGE,
+    OrderDetail,
+    customer_exists,
+    order_detail,
+    order_page,
+)
 from channelfront.api.order_schemas import OrderQuerySchema, OrderRequestSchema, valid_order_number
 from channelfront.api.schemas import NoQuerySchema
 from channelfront.extensions import db
@@ -57,11 +65,22 @@ KEY_HELP = (
 )
 
 
-def _order_response(company_id: int, number: str, status: int, replayed: bool) -> Response:
+def order_body(detail: OrderDetail) -> dict[str, Any]:
+    """The order as ``OrderSchema`` dumps it, with the approval steps it still waits for."""
+    return OrderSchema().dump({**order_json(detail), "approval": approval_json(detail.order.id)})
+
+
+def order_response(company_id: int, number: str, status: int = 200) -> Response:
+    """The company's order as it is now (it was just placed, found or changed)."""
     detail = order_detail(company_id, number)
-    assert detail is not None  # the order was just placed or found for this company
-    response = jsonify(OrderSchema().dump(order_json(detail)))
+    assert detail is not None
+    response = jsonify(order_body(detail))
     response.status_code = status
+    return response
+
+
+def _order_response(company_id: int, number: str, status: int, replayed: bool) -> Response:
+    response = order_response(company_id, number, status)
     response.headers["Location"] = url_for("api.get_order", number=number)
     response.headers["Idempotent-Replayed"] = "true" if replayed else "false"
     return response
@@ -160,7 +179,9 @@ def create_order() -> Response:
     return _order_response(company_id, number, 201, replayed=False)
 
 
-@bp.get("/orders/<path:number>")
+# Not <path:>: /orders/<number>/withdraw is another resource (POST only), so a GET there
+# answers 405 naming POST rather than "no such order".
+@bp.get("/orders/<number>")
 @token_required
 def get_order(number: str) -> Response:
     terms = require_terms()
@@ -170,7 +191,7 @@ def get_order(number: str) -> Response:
         detail = order_detail(terms.enrollment.company_id, number.upper())
     if detail is None:
         return api_error(404, ORDER_NOT_FOUND)
-    return jsonify(OrderSchema().dump(order_json(detail)))
+    return jsonify(order_body(detail))
 
 
 @bp.get("/orders")
