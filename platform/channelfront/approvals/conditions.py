@@ -30,11 +30,11 @@ counts as held: the order waits for a person rather than slipping through.
 from __future__ import annotations
 
 import functools
-import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 Condition = Mapping[str, object]
 
@@ -117,8 +117,10 @@ class DecimalType(FieldType):
         return str(Decimal(text))
 
     def fact(self, raw: object) -> Decimal | None:
-        ok = isinstance(raw, int | Decimal) and not isinstance(raw, bool)
-        return Decimal(raw) if ok else None  # type: ignore[arg-type]
+        if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+            return None
+        amount = Decimal(raw)
+        return amount if amount.is_finite() else None
 
     def key(self, value: object) -> Decimal:
         return Decimal(value)  # type: ignore[arg-type]
@@ -230,29 +232,42 @@ class Ne(Eq):
 
 
 class Ordering(Operator):
-    compare: Callable[[object, object], bool] = staticmethod(op.gt)
-
     def applies_to(self, ftype: FieldType) -> bool:
         return ftype.ordered
+
+    def compare(self, value: Any, wanted: Any) -> bool:
+        raise NotImplementedError
 
     def holds(self, ftype: FieldType, values: tuple[object, ...], wanted: object) -> bool:
         return any(self.compare(ftype.key(value), wanted) for value in values)
 
 
 class Gt(Ordering):
-    name, symbol, compare = "gt", ">", staticmethod(op.gt)
+    name, symbol = "gt", ">"
+
+    def compare(self, value: Any, wanted: Any) -> bool:
+        return bool(value > wanted)
 
 
 class Gte(Ordering):
-    name, symbol, compare = "gte", ">=", staticmethod(op.ge)
+    name, symbol = "gte", ">="
+
+    def compare(self, value: Any, wanted: Any) -> bool:
+        return bool(value >= wanted)
 
 
 class Lt(Ordering):
-    name, symbol, compare = "lt", "<", staticmethod(op.lt)
+    name, symbol = "lt", "<"
+
+    def compare(self, value: Any, wanted: Any) -> bool:
+        return bool(value < wanted)
 
 
 class Lte(Ordering):
-    name, symbol, compare = "lte", "<=", staticmethod(op.le)
+    name, symbol = "lte", "<="
+
+    def compare(self, value: Any, wanted: Any) -> bool:
+        return bool(value <= wanted)
 
 
 class In(Operator):
@@ -382,7 +397,7 @@ def evaluate(match: str, conditions: Sequence[Condition], facts: Facts) -> list[
     ``match`` is ``any`` (one condition is enough) or ``all`` (anything else). A rule
     without conditions applies to every order, with no reasons.
     """
-    reasons = [_held(condition, facts) for condition in conditions]
+    reasons = [_held(condition, facts) for condition in conditions or ()]
     held = [reason for reason in reasons if reason is not None]
     if match == "any" and reasons:
         return held or None
@@ -442,6 +457,9 @@ CATEGORIES: dict[str, Callable[[str], bool]] = {
 CONTROL = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v"}
 
 
+Node = tuple[Any, ...]  # the parsed pattern: ("char", CharSet), ("seq", [...]), ...
+
+
 class PatternError(ValueError):
     """Why a pattern cannot be used (plain English, for the rule's error)."""
 
@@ -480,26 +498,26 @@ class _Parser:
         at = self.i + ahead
         return self.s[at] if at < len(self.s) else ""
 
-    def parse(self) -> tuple:
+    def parse(self) -> Node:
         node = self.alternatives()
         if self.i < len(self.s):
             raise PatternError("unbalanced parenthesis")
         return node
 
-    def alternatives(self) -> tuple:
+    def alternatives(self) -> Node:
         branches = [self.sequence()]
         while self.peek() == "|":
             self.i += 1
             branches.append(self.sequence())
         return ("alt", branches) if len(branches) > 1 else branches[0]
 
-    def sequence(self) -> tuple:
+    def sequence(self) -> Node:
         items = []
         while self.peek() not in ("", "|", ")"):
             items.append(self.quantified(self.atom()))
         return ("seq", items)
 
-    def atom(self) -> tuple:
+    def atom(self) -> Node:
         c = self.peek()
         self.i += 1
         if c == "(":
@@ -513,7 +531,7 @@ class _Parser:
         simple = {".": ("char", ANY), "^": ("begin",), "$": ("end",)}
         return simple.get(c) or ("char", CharSet(chars=frozenset(c)))
 
-    def group(self) -> tuple:
+    def group(self) -> Node:
         if self.peek() == "?":
             if self.peek(1) != ":":
                 raise PatternError("only (?: ) groups are supported")
@@ -547,7 +565,7 @@ class _Parser:
             raise PatternError("min repeat greater than max repeat")
         return low, high
 
-    def quantified(self, node: tuple) -> tuple:
+    def quantified(self, node: Node) -> Node:
         bounds = self.quantifier()
         if bounds is None:
             return node
@@ -559,7 +577,7 @@ class _Parser:
             raise PatternError("multiple repeat")
         return ("rep", node, *bounds)
 
-    def escape(self, in_set: bool) -> tuple:
+    def escape(self, in_set: bool) -> Node:
         c = self.peek()
         self.i += 1
         if not c:
@@ -574,7 +592,7 @@ class _Parser:
         literal = CONTROL.get(c, c)
         return ("lit", literal) if in_set else ("char", CharSet(chars=frozenset(literal)))
 
-    def set_item(self) -> tuple:
+    def set_item(self) -> Node:
         c = self.peek()
         self.i += 1
         return self.escape(in_set=True) if c == "\\" else ("lit", c)
@@ -626,7 +644,7 @@ class _Builder:
         self.second.append(second)
         return len(self.kinds) - 1
 
-    def build(self, node: tuple, after: int) -> int:
+    def build(self, node: Node, after: int) -> int:
         kind = node[0]
         if kind == "char":
             return self.add(CHAR, node[1], after)
@@ -643,7 +661,7 @@ class _Builder:
             return state
         return self.repeat(node[1], node[2], node[3], after)
 
-    def repeat(self, node: tuple, low: int, high: int | None, after: int) -> int:
+    def repeat(self, node: Node, low: int, high: int | None, after: int) -> int:
         tail = after
         if high is None:
             tail = self.add(SPLIT, None, -1, after)
