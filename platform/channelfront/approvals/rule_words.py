@@ -50,7 +50,8 @@ def condition_words(condition: object) -> str:
         shown = _("true") if value else _("false")
     else:
         shown = str(value)
-    return f"{subject} {operator_label(name)} {shown}"
+    operator = operator_label(name)
+    return _("%(field)s %(operator)s %(value)s", field=subject, operator=operator, value=shown)
 
 
 def step_words(step: Mapping[str, Any], names: Mapping[int, str]) -> str:
