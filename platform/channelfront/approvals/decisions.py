@@ -104,7 +104,8 @@ def advance(
         chain.open_step(following, now)
         approval_mail.tell_approvers(order, following, deciders.approvers_of(following, order))
         return Outcome(order, done, finished=False, approved=False)
-    lifecycle.approved(order, user.id if user else None, {"step": done.id})
+    if not lifecycle.approved(order, user.id if user else None, {"step": done.id}):
+        raise DecisionRefused("approval", _("This order no longer waits for approval."), 409)
     approval_mail.tell_buyer(order, True, text, user)
     return Outcome(order, done, finished=True, approved=True)
 
