@@ -35,15 +35,16 @@ def condition_words(condition: object) -> str:
     """``Order total (order.total) is more than 100.00``; the plain form for anything the
     words do not know."""
     if not isinstance(condition, Mapping) or condition.get("operator") not in OPERATORS:
-        return describe_condition(condition)
+        return str(describe_condition(condition))
     path, name, value = condition.get("field"), condition["operator"], condition.get("value")
     subject = f"{field_label(str(path))} ({path})"
     if name == "exists":
-        return (
+        shown = (
             _("%(field)s is set", field=subject)
             if value
             else _("%(field)s is empty", field=subject)
         )
+        return str(shown)
     if name in LIST_OPERATORS and isinstance(value, list):
         shown = ", ".join(str(item) for item in value)
     elif isinstance(value, bool):
@@ -51,7 +52,7 @@ def condition_words(condition: object) -> str:
     else:
         shown = str(value)
     operator = operator_label(name)
-    return _("%(field)s %(operator)s %(value)s", field=subject, operator=operator, value=shown)
+    return str(_("%(field)s %(operator)s %(value)s", field=subject, operator=operator, value=shown))
 
 
 def step_words(step: Mapping[str, Any], names: Mapping[int, str]) -> str:
@@ -101,11 +102,11 @@ def program_names() -> dict[int, str]:
 
 def applies_to(rule: ApprovalRule, programs: Mapping[int, str]) -> str:
     if rule.scope == RuleScope.COMPANY.value:
-        return _("Orders of your company")
+        return str(_("Orders of your company"))
     if rule.scope == RuleScope.PROGRAM.value:
         name = programs.get(rule.program_id or 0, "?")
-        return _("Resellers of program %(program)s", program=name)
-    return _("Every reseller on this site")
+        return str(_("Resellers of program %(program)s", program=name))
+    return str(_("Every reseller on this site"))
 
 
 def in_words(rules: list[ApprovalRule]) -> list[RuleInWords]:

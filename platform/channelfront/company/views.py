@@ -221,15 +221,11 @@ def set_limits(user_id: int) -> Page:
     if not ActionForm().validate():
         abort(400, description=_("The form expired. Reload the page and try again."))
     user = _colleague(user_id)
-    entered = {
-        "user_id": user.id,
-        "per_order": request.form.get("per_order", ""),
-        "per_month": request.form.get("per_month", ""),
-    }
+    per_order = request.form.get("per_order", "")
+    per_month = request.form.get("per_month", "")
+    entered = {"user_id": user.id, "per_order": per_order, "per_month": per_month}
     try:
-        limit_services.set_limits(
-            user, entered["per_order"], entered["per_month"], actor(), tenant_row().currency
-        )
+        limit_services.set_limits(user, per_order, per_month, actor(), tenant_row().currency)
     except limit_services.LimitRefused as refused:
         db.session.rollback()
         problem = {"field": refused.field, "message": str(refused), "user_id": user.id}
