@@ -133,7 +133,8 @@ def test_steps_open_one_after_the_other_and_the_last_lets_the_order_go(shop, inb
     assert order.status == "invoiced"  # accepted on account, then fulfilled at once
     kinds = [event.kind for event in order.events]
     assert kinds[:2] == ["placed", "awaiting_approval"]
-    assert kinds.count("approval_decided") == 2 and "approved" in kinds
+    assert kinds.count("approval_decided") == 2
+    assert "approved" in kinds
     assert [m["Subject"] for m in inbox.to(shop.buyer.email)][-1] == (
         f"Order {order.number} is approved"
     )
@@ -218,7 +219,8 @@ def test_placing_an_order_never_approves_it(shop):
     order = place(shop, by=shop.approver)
     assert order.status == "awaiting_approval"
     [step] = steps_of(order)
-    assert step.status == "open" and step.decisions == []
+    assert step.status == "open"
+    assert step.decisions == []
     assert waiting_for(shop.approver) == []
 
 

@@ -13,16 +13,14 @@ from hypothesis import strategies as st
 
 from channelfront.approvals.conditions import (
     FIELDS,
-    MAX_PATTERN,
     OPERATORS,
     TYPES,
     Facts,
-    PatternError,
-    compile_pattern,
     describe,
     evaluate,
     field_type,
 )
+from channelfront.approvals.patterns import MAX_PATTERN, PatternError, compile_pattern
 
 ORDER = Facts(
     {

@@ -28,7 +28,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from channelfront.approvals import conditions as cond
-from channelfront.approvals.conditions import PatternError, compile_pattern, show_value
+from channelfront.approvals.conditions import show_value
+from channelfront.approvals.patterns import PatternError, compile_pattern
 
 MAX_NAME = 120
 MAX_STEP_NAME = 60
