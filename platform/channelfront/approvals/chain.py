@@ -103,9 +103,7 @@ def steps_of(order_id: int) -> list[ApprovalStep]:
 
 def next_step(steps: list[ApprovalStep], after: int) -> ApprovalStep | None:
     """The first waiting step after position ``after``."""
-    return next(
-        (s for s in steps if s.position > after and s.status == StepStatus.WAITING), None
-    )
+    return next((s for s in steps if s.position > after and s.status == StepStatus.WAITING), None)
 
 
 def pending(steps: list[ApprovalStep]) -> list[ApprovalStep]:

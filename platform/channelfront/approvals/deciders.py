@@ -31,8 +31,10 @@ def step_users(step: ApprovalStep) -> tuple[int, ...]:
 def _holds_role(user: User, role: str, order: Order) -> bool:
     """The user has this role where it counts for the order (admins include their staff)."""
     if role in COMPANY_ROLES:
-        return user.kind == UserKind.RESELLER and user.company_id == order.company_id and (
-            user.role == role
+        return (
+            user.kind == UserKind.RESELLER
+            and user.company_id == order.company_id
+            and (user.role == role)
         )
     if role in DISTRIBUTOR_ROLES:
         return (
