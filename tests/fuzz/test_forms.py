@@ -30,6 +30,7 @@ from channelfront.accounts.models import Company, User, UserKind
 from channelfront.extensions import db, limiter
 from channelfront.tenancy.models import Tenant
 from tests.conftest import HostClient
+from tests.fuzz.approvals_world import waiting_orders
 from tests.fuzz.pages import Form, Site, crawl, forms_on
 from tests.fuzz.report import FUZZED
 from tests.fuzz.values import field_values, hostile
@@ -56,6 +57,7 @@ NORTHWIND = "northwind.localhost"
 ROLES = {
     "anonymous": (NORTHWIND, None),
     "buyer": (NORTHWIND, "buyer@bluebird.example"),
+    "approver": (NORTHWIND, "approver@bluebird.example"),
     "company admin": (NORTHWIND, "admin@bluebird.example"),
     "distributor finance": (NORTHWIND, "finance@northwind.example"),
     "partner manager": (NORTHWIND, "partners@northwind.example"),
@@ -75,6 +77,11 @@ NOT_ON_A_PAGE = {
     "accounts.regenerate_recovery_codes": "offered once two-factor sign-in is on, which no "
     "demo user has; tests/accounts/test_two_factor.py",
     "api.create_user": "JSON API, fuzzed from its OpenAPI document by schemathesis",
+    **dict.fromkeys(
+        ("api.create_approval_rule", "api.decide_approval", "api.withdraw_order"),
+        "JSON API, fuzzed from its OpenAPI document by schemathesis "
+        "(tests/fuzz/test_approvals_api.py)",
+    ),
 }
 # Rows a request may write whatever its answer: the session's last use.
 BOOKKEEPING = {"user_session"}
@@ -113,6 +120,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     token = buyer.csrf_token("/orders/templates/new")
     buyer.post("/orders/templates", data={"csrf_token": token, "name": "Fuzz template"})
     buyer.post("/account/tokens/", data={"csrf_token": buyer.csrf_token("/account/tokens/")})
+    waiting_orders(app)  # the approver's and the vendor console's decision forms
     add(buyer, "SHD-STD-1Y", "2")  # a cart: update, remove and checkout forms
     page = buyer.get("/subscriptions").get_data(as_text=True)
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
