@@ -181,6 +181,11 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("orders.update_licenses", "POST"): shop(ORDER, owner=422),
     ("orders.cancel", "POST"): shop(ORDER, owner=422),
     ("orders.withdraw", "POST"): shop(ORDER, owner=422),
+    ("api.withdraw_order", "POST"): Route(
+        ORDER,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "distributor_finance": 403, "owner": 409},
+    ),
     ("orders.add_note", "POST"): shop(ORDER, owner=422),
     ("orders.pay", "POST"): shop(ORDER, owner=303),
     ("order_templates.reorder", "POST"): shop(ORDER, writers=("owner",), **READ_ONLY, owner=303),
@@ -288,11 +293,20 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("approvals.decide", "POST"): shop(
         STEP, {("distributor_finance", "other_company"): 403}, owner=403
     ),
+    ("api.decide_approval", "POST"): Route(
+        STEP,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "owner": 403},
+        {("distributor_finance", "other_company"): 403},
+    ),
     ("admin.approval", "GET"): console(STEP, (200, 404)),
     ("admin.decide_approval", "POST"): console(STEP, (422, 404)),
     # Spending limits and approval rules: a company's are its admins', a storefront's its
     # distributor admins' and partner managers' (none of them calls here).
     ("company.set_limits", "POST"): COMPANY_USER,
+    ("api.delete_approval_rule", "DELETE"): Route(
+        COMPANY_RULE, 403, {"anonymous": 401, "vendor_admin": 401, "company_admin": 404}
+    ),
     **{
         ("company_rules.delete", method): replace(COMPANY_USER, args=COMPANY_RULE)
         for method in ("GET", "POST")

@@ -5,9 +5,10 @@ Order of answers. Rules: 401 (token), 403 (not a reseller of a company enrolled 
 a write by anyone but a company admin), 404 (a rule that is not the company's), 400 (a
 query parameter, a body that is not a JSON object), 422 (the rule refused, naming the
 path of what is wrong; nothing written), then 200 or 201. Decisions: 401, 404 (an
-approval the caller may not see), 400 (query or body shape), 403 (the order's buyer, or
-not one of the step's approvers), 409 (the step is closed or not yet open, or the caller
-decided it), 422 (a rejection without a comment), then 200 with the order as it is now.
+approval the caller may not see), 403 (the order's buyer, or not one of the step's
+approvers), 400 (query or body shape), 409 (the step is closed or not yet open, or the
+caller decided it), 422 (a rejection without a comment), then 200 with the order as it
+is now.
 Error messages are English.
 """
 
@@ -155,16 +156,19 @@ def _visible(user: User, step_id: int) -> tuple[ApprovalStep, Order] | None:
     return found
 
 
+def _not_theirs(user: User, step: ApprovalStep, order: Order) -> Response | None:
+    """403 for the order's buyer and for anyone who is not one of the step's approvers."""
+    if deciders.qualifies(user, step, order):
+        return None
+    message = OWN_ORDER if user.id == order.buyer_id else NOT_AN_APPROVER
+    return api_error(403, message, {"approval": [message]})
+
+
 def _not_now(user: User, step: ApprovalStep, order: Order) -> Response | None:
-    """403 for the buyer and anyone who is not an approver of the step; 409 when it is
-    not theirs to decide now. ``decide`` checks again under the order's lock."""
-    if not deciders.qualifies(user, step, order):
-        message = OWN_ORDER if user.id == order.buyer_id else NOT_AN_APPROVER
-        return api_error(403, message, {"approval": [message]})
+    """409 when the step is closed or not yet open, or the user decided it already.
+    ``decide`` checks all of it again under the order's lock."""
     blocked = pages.why_not(user, step, order)
-    if blocked:
-        return api_error(409, blocked, {"approval": [blocked]})
-    return None
+    return api_error(409, blocked, {"approval": [blocked]}) if blocked else None
 
 
 @bp.post("/approvals/<int:step_id>/decision")
@@ -174,6 +178,9 @@ def decide_approval(step_id: int) -> Response:
     found = _visible(user, step_id)
     if found is None:
         return api_error(404, APPROVAL_NOT_FOUND)
+    refusal = _not_theirs(user, *found)
+    if refusal is not None:
+        return refusal
     query_args(NoQuerySchema())
     data = _load(DecisionRequestSchema())
     if isinstance(data, Response):
