@@ -31,7 +31,7 @@ from channelfront.api.rule_schemas import RuleListSchema, RuleSchema, check_shap
 from channelfront.api.schemas import NoQuerySchema
 from channelfront.approvals import deciders, decisions, pages, queue, rule_services
 from channelfront.approvals.decisions import DecisionRefused
-from channelfront.approvals.models import ApprovalRule, ApprovalStep, RuleScope
+from channelfront.approvals.models import ApprovalStep, RuleScope
 from channelfront.approvals.rules import RuleError
 from channelfront.company.users_service import ADMIN_ROLE
 from channelfront.extensions import db
@@ -114,9 +114,9 @@ def create_approval_rule() -> Response:
             )
         except RuleError as exc:
             return _rule_refused(exc)
-    rule_id = rule.id
+    created = RuleSchema().dump(rule_json(rule))
     commit_and_dispatch()
-    response = jsonify(RuleSchema().dump(rule_json(db.session.get(ApprovalRule, rule_id))))
+    response = jsonify(created)
     response.status_code = 201
     return response
 

@@ -67,7 +67,10 @@ KEY_HELP = (
 
 def order_body(detail: OrderDetail) -> dict[str, Any]:
     """The order as ``OrderSchema`` dumps it, with the approval steps it still waits for."""
-    return OrderSchema().dump({**order_json(detail), "approval": approval_json(detail.order.id)})
+    body: dict[str, Any] = OrderSchema().dump(
+        {**order_json(detail), "approval": approval_json(detail.order.id)}
+    )
+    return body
 
 
 def order_response(company_id: int, number: str, status: int = 200) -> Response:

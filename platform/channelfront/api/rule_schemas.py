@@ -25,8 +25,9 @@ FIELDS = sorted(conditions.FIELDS)
 OPERATORS = sorted(conditions.OPERATORS)
 ON_EXPIRY = ["reject", "escalate"]
 MATCH = ["all", "any"]
-WHOLE = {"invalid": "enter a whole number"}
-TEXT = {"invalid": "enter text"}
+WHOLE: dict[str, Any] = {"invalid": "enter a whole number"}
+TEXT: dict[str, Any] = {"invalid": "enter text"}
+LIST: dict[str, Any] = {"invalid": "must be a list"}
 #: What the document requires of each object (validate_rule says what is missing).
 REQUIRED = {
     "RuleRequest": ["name", "steps"],
@@ -76,7 +77,7 @@ class ConditionSchema(Strict):
     )
 
 
-def _step_fields(kept: bool) -> dict[str, fields.Field]:
+def _step_fields(kept: bool) -> dict[str, fields.Field[Any]]:
     """A step's fields as sent, or as kept (``kept``: every key there, null where unset)."""
     unset: dict[str, Any] = {"allow_none": True, "required": kept}
     return {
@@ -91,7 +92,7 @@ def _step_fields(kept: bool) -> dict[str, fields.Field]:
         ),
         "users": fields.List(
             _whole(1, rules.MAX_ID),
-            error_messages={"invalid": "must be a list"},
+            error_messages=LIST,
             metadata={
                 "minItems": 1,
                 "maxItems": rules.MAX_STEP_USERS,
@@ -147,7 +148,7 @@ class RuleRequestSchema(Strict):
     )
     conditions = fields.List(
         fields.Nested(ConditionSchema),
-        error_messages={"invalid": "must be a list"},
+        error_messages=LIST,
         metadata={
             "maxItems": rules.MAX_CONDITIONS,
             "description": "A `line.` condition holds when any line matches. None (the "
@@ -156,7 +157,7 @@ class RuleRequestSchema(Strict):
     )
     steps = fields.List(
         fields.Nested(RuleStepSchema),
-        error_messages={"invalid": "must be a list"},
+        error_messages=LIST,
         metadata={
             "minItems": 1,
             "maxItems": rules.MAX_STEPS,
