@@ -467,3 +467,17 @@ def test_a_card_declined_after_approval_shows_on_the_order(
     assert after["status"] == "payment_failed"
     assert after["payment"]["error"] == "The card was declined."
     assert after["licenses"] == []
+
+
+def test_distributor_staff_decide_steps_that_name_their_role(admin, buyer, as_user):
+    rule = {**OVER_100, "steps": [{"role": "distributor_finance"}]}
+    order = waiting_order(admin, buyer, rule)
+    [step] = order["approval"]["pending_steps"]
+    assert step["approvers"] == {"roles": ["distributor_finance"], "users": []}
+    finance = as_user("finance@northwind.example")
+    [waiting] = finance.get("/approvals").get_json()["items"]
+    assert (waiting["id"], waiting["order_number"]) == (step["id"], order["number"])
+    decided = finance.decide(step["id"], "approve", "Within terms.")
+    assert decided.status_code == 200
+    assert decided.get_json()["number"] == order["number"]
+    assert "accepted_on_account" in kinds(decided.get_json())
