@@ -192,7 +192,7 @@ def test_the_order_page_shows_the_chain_and_updates_while_it_waits(shop, northwi
     assert "Waiting for approval" in panel
     assert RULE_NAME in panel
     assert reason in panel
-    assert "Open" in panel
+    assert "Waiting for a decision" in panel
     assert "Waiting for an earlier step" in panel
     assert "Who decides: Approver" in panel
     assert f"Who decides: {shop.user(ADMIN).name}" in panel

@@ -32,7 +32,7 @@ HISTORY_SIZE = 10
 
 STEP_STATUS_LABELS: dict[str, LazyString] = {
     StepStatus.WAITING.value: _l("Waiting for an earlier step"),
-    StepStatus.OPEN.value: _l("Open"),
+    StepStatus.OPEN.value: _l("Waiting for a decision"),
     StepStatus.APPROVED.value: _l("Approved"),
     StepStatus.REJECTED.value: _l("Rejected"),
     StepStatus.EXPIRED.value: _l("Expired"),
