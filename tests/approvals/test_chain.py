@@ -270,3 +270,18 @@ def test_a_monthly_limit_counts_the_orders_placed_this_month(shop):
     assert second.status == "awaiting_approval"
     [step] = steps_of(second)
     assert "monthly limit" in step.reasons[0]
+
+
+def test_the_queue_keeps_the_users_own_decisions_when_others_wait_longer(shop, monkeypatch):
+    from channelfront.approvals import queue
+
+    monkeypatch.setattr(queue, "QUEUE_LIMIT", 1)
+    company_rule = rule(shop, [{"role": "approver"}])
+    older = place(shop)  # waits for the company's approver, not for finance
+    db.session.delete(company_rule)
+    db.session.commit()
+    rule(shop, [{"role": "distributor_finance"}])
+    newer = place(shop)
+    finance = _user("finance@northwind.example")
+    assert [order.number for _step, order in waiting_for(finance)] == [newer.number]
+    assert [order.number for _step, order in waiting_for(shop.approver)] == [older.number]

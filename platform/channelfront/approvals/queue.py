@@ -27,14 +27,16 @@ def waiting_for(user: User) -> list[tuple[ApprovalStep, Order]]:
         )
         .options(selectinload(ApprovalStep.decisions))
         .order_by(ApprovalStep.opened_at, ApprovalStep.id)
-        .limit(QUEUE_LIMIT)
     )
     if user.kind == UserKind.RESELLER:
         query = query.where(Order.company_id == user.company_id)
     elif user.kind == UserKind.DISTRIBUTOR:
         query = query.where(Order.tenant_id == user.tenant_id)
     rows = db.session.execute(query).all()
-    return [(step, order) for step, order in rows if deciders.may_decide(user, step, order)]
+    # Who may decide lives in each step's JSON, so the filter runs here, before the cut:
+    # a cut first could hide the decisions this user can take behind others' steps.
+    mine = [(step, order) for step, order in rows if deciders.may_decide(user, step, order)]
+    return mine[:QUEUE_LIMIT]
 
 
 def find_step(step_id: int) -> tuple[ApprovalStep, Order] | None:
