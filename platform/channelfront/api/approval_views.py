@@ -14,18 +14,17 @@ Error messages are English.
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_babel import force_locale
-from marshmallow import Schema, ValidationError
 
-from channelfront.accounts.models import User, UserKind
+from channelfront.accounts.models import User
 from channelfront.api import bp
 from channelfront.api.approval_json import queue_json, rule_json
 from channelfront.api.approval_output import MAX_ID
 from channelfront.api.approval_schemas import ApprovalListSchema, DecisionRequestSchema
-from channelfront.api.auth import api_user, token_required
+from channelfront.api.auth import api_user, caller_company_id, token_required
 from channelfront.api.context import query_args
-from channelfront.api.errors import api_error, invalid_body
+from channelfront.api.errors import api_error, json_object, load_body
 from channelfront.api.order_views import order_response
 from channelfront.api.rule_schemas import RuleListSchema, RuleSchema, check_shape
 from channelfront.api.schemas import NoQuerySchema
@@ -45,37 +44,12 @@ OWN_ORDER = "You placed this order, so someone else must decide it."
 NOT_AN_APPROVER = "You are not one of the approvers of this step."
 
 
-def _company_id() -> int | None:
-    caller = api_user()
-    if caller.kind != UserKind.RESELLER or caller.company_id is None:
-        return None
-    return caller.company_id
-
-
 def _not_a_company() -> Response:
     return api_error(403, "Approval rules are for reseller accounts enrolled with this storefront.")
 
 
 def _admins_only() -> Response:
     return api_error(403, "Only a company administrator's token may change approval rules.")
-
-
-def _json_object() -> dict[str, object] | Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return api_error(400, "Invalid request body.", {"body": ["Send a JSON object."]})
-    return body
-
-
-def _load(schema: Schema) -> dict[str, object] | Response:
-    body = _json_object()
-    if isinstance(body, Response):
-        return body
-    try:
-        loaded: dict[str, object] = schema.load(body)
-    except ValidationError as exc:
-        return invalid_body(exc)
-    return loaded
 
 
 def _rule_refused(exc: RuleError) -> Response:
@@ -86,7 +60,7 @@ def _rule_refused(exc: RuleError) -> Response:
 @bp.get("/approval-rules")
 @token_required
 def list_approval_rules() -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     query_args(NoQuerySchema())
@@ -97,13 +71,13 @@ def list_approval_rules() -> Response:
 @bp.post("/approval-rules")
 @token_required
 def create_approval_rule() -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     if api_user().role != ADMIN_ROLE:
         return _admins_only()
     query_args(NoQuerySchema())
-    body = _json_object()
+    body = json_object()
     if isinstance(body, Response):
         return body
     with force_locale("en"):
@@ -124,7 +98,7 @@ def create_approval_rule() -> Response:
 @bp.delete("/approval-rules/<int:rule_id>")
 @token_required
 def delete_approval_rule(rule_id: int) -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     if api_user().role != ADMIN_ROLE:
@@ -182,7 +156,7 @@ def decide_approval(step_id: int) -> Response:
     if refusal is not None:
         return refusal
     query_args(NoQuerySchema())
-    data = _load(DecisionRequestSchema())
+    data = load_body(DecisionRequestSchema())
     if isinstance(data, Response):
         return data
     with force_locale("en"):

@@ -9,7 +9,7 @@ from typing import Any, cast
 from flask import g, request
 
 from channelfront.accounts.auth import may_sign_in_here
-from channelfront.accounts.models import User
+from channelfront.accounts.models import User, UserKind
 from channelfront.api.errors import api_error
 from channelfront.api.tokens import user_for_token
 from channelfront.tenancy.middleware import current_tenant
@@ -18,6 +18,14 @@ from channelfront.tenancy.middleware import current_tenant
 def api_user() -> User:
     """The user the current API request acts for."""
     return cast(User, g.api_user)
+
+
+def caller_company_id() -> int | None:
+    """The company of the reseller the request acts for; None for staff tokens."""
+    caller = api_user()
+    if caller.kind != UserKind.RESELLER or caller.company_id is None:
+        return None
+    return caller.company_id
 
 
 def bearer_token() -> str | None:

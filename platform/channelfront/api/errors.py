@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
-from marshmallow import ValidationError
+from flask import Response, jsonify, request
+from marshmallow import Schema, ValidationError
 
 
 def api_error(status: int, message: str, errors: dict[str, list[str]] | None = None) -> Response:
@@ -53,3 +53,23 @@ def field_messages(messages: object, prefix: str = "") -> dict[str, list[str]]:
 def invalid_body(exc: ValidationError) -> Response:
     """400 for a body that failed its schema, each offending field named by its path."""
     return api_error(400, "Invalid request body.", field_messages(exc.messages))
+
+
+def json_object() -> dict[str, object] | Response:
+    """The request's JSON object, or the 400 that says one must be sent."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(400, "Invalid request body.", {"body": ["Send a JSON object."]})
+    return body
+
+
+def load_body(schema: Schema) -> dict[str, object] | Response:
+    """The request's JSON object loaded by ``schema``, or the 400 naming what is wrong."""
+    body = json_object()
+    if isinstance(body, Response):
+        return body
+    try:
+        loaded: dict[str, object] = schema.load(body)
+    except ValidationError as exc:
+        return invalid_body(exc)
+    return loaded

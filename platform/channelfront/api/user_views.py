@@ -9,15 +9,14 @@ or body shape), 422 (refused: an address with an account, the last active admin)
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_babel import force_locale
-from marshmallow import Schema, ValidationError
 
-from channelfront.accounts.models import User, UserKind
+from channelfront.accounts.models import User
 from channelfront.api import bp
-from channelfront.api.auth import api_user, token_required
+from channelfront.api.auth import api_user, caller_company_id, token_required
 from channelfront.api.context import query_args, tenant_info
-from channelfront.api.errors import api_error, invalid_body
+from channelfront.api.errors import api_error, load_body
 from channelfront.api.schemas import NoQuerySchema
 from channelfront.api.user_schemas import (
     NewUserSchema,
@@ -43,30 +42,12 @@ def user_json(user: User) -> dict[str, object]:
     }
 
 
-def _company_id() -> int | None:
-    caller = api_user()
-    if caller.kind != UserKind.RESELLER or caller.company_id is None:
-        return None
-    return caller.company_id
-
-
 def _not_a_company() -> Response:
     return api_error(403, "Company users are for reseller accounts enrolled with this storefront.")
 
 
 def _admins_only() -> Response:
     return api_error(403, "Only a company administrator's token may change the company's users.")
-
-
-def _body(schema: Schema) -> dict[str, object] | Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return api_error(400, "Invalid request body.", {"body": ["Send a JSON object."]})
-    try:
-        loaded: dict[str, object] = schema.load(body)
-    except ValidationError as exc:
-        return invalid_body(exc)
-    return loaded
 
 
 def _refused(refused: UserChangeRefused) -> Response:
@@ -84,7 +65,7 @@ def _user_response(user_id: int, status: int) -> Response:
 @bp.get("/users")
 @token_required
 def list_users() -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     query_args(NoQuerySchema())
@@ -95,13 +76,13 @@ def list_users() -> Response:
 @bp.post("/users")
 @token_required
 def create_user() -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     if api_user().role != ADMIN_ROLE:
         return _admins_only()
     query_args(NoQuerySchema())
-    data = _body(NewUserSchema())
+    data = load_body(NewUserSchema())
     if isinstance(data, Response):
         return data
     with force_locale("en"):
@@ -124,7 +105,7 @@ def create_user() -> Response:
 @bp.patch("/users/<int:user_id>")
 @token_required
 def update_user(user_id: int) -> Response:
-    company_id = _company_id()
+    company_id = caller_company_id()
     if company_id is None:
         return _not_a_company()
     if api_user().role != ADMIN_ROLE:
@@ -133,7 +114,7 @@ def update_user(user_id: int) -> Response:
     if user is None:
         return api_error(404, USER_NOT_FOUND)
     query_args(NoQuerySchema())
-    data = _body(UserChangeSchema())
+    data = load_body(UserChangeSchema())
     if isinstance(data, Response):
         return data
     tenant_id = tenant_info().id
