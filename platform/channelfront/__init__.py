@@ -52,11 +52,16 @@ def _register_checkout_steps() -> None:
     from channelfront.approvals.checkout_step import ApprovalsStep
     from channelfront.orders import pipeline
     from channelfront.orders.credit import CreditLineStep
+    from channelfront.orders.signals import order_refunded
     from channelfront.payments.checkout_step import CardPaymentStep
+    from channelfront.quotes import margin
+    from channelfront.quotes.checkout_step import QuotesStep
     from channelfront.renewals.checkout_step import RenewalsStep
     from channelfront.statements.checkout_step import CreditNotesStep
 
+    order_refunded.connect(margin.take_back)
     for step in (
+        QuotesStep(),
         RenewalsStep(),
         CreditLineStep(),
         CreditNotesStep(),

@@ -26,6 +26,7 @@ from channelfront.outbox import models as outbox_models
 from channelfront.partners import models as partner_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
+from channelfront.quotes import models as quote_models
 from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
 from channelfront.renewals import models as renewal_models
 from channelfront.statements import models as statement_models
@@ -52,6 +53,7 @@ MODEL_MODULES = (
     partner_models,
     audit_models,
     approval_models,
+    quote_models,
 )
 
 

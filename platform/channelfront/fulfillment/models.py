@@ -22,3 +22,5 @@ class License(TenantOwned, db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     assigned_to: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
+    # Set when the order was refunded: the key no longer counts as sold.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,13 @@ from channelfront.extensions import db
 from channelfront.orders import events, lifecycle, numbering, pipeline
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest, order_total, price_lines
-from channelfront.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from channelfront.orders.models import (
+    CHECKOUT_METHODS,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.pricing.services import PartnerTerms
 from channelfront.tenancy.models import Tenant
@@ -42,6 +48,11 @@ class CheckoutRequest:
     apply_credit_notes: bool = False
     # The fingerprint of the request (orders.idempotency), kept with the order.
     request_fingerprint: str | None = None
+    # The reseller's quote this order carries out (the quotes step checks and prices it).
+    quote_number: str | None = None
+    # Set by the server only, never by a form: the end customer paid this Stripe
+    # PaymentIntent for a quote, so the order is booked with ``end_customer_card``.
+    end_customer_payment: str | None = None
 
 
 def find_by_key(company_id: int, key: str) -> Order | None:
@@ -65,6 +76,12 @@ def _check_text(request: CheckoutRequest) -> tuple[str | None, str | None]:
             "note", _("The note has at most %(max)d characters.", max=MAX_NOTE_LENGTH)
         )
     return po or None, note or None
+
+
+def _method_allowed(request: CheckoutRequest) -> bool:
+    if request.end_customer_payment:
+        return request.payment_method == PaymentMethod.END_CUSTOMER_CARD
+    return request.payment_method in CHECKOUT_METHODS
 
 
 def _customer(company_id: int, request: CheckoutRequest):  # type: ignore[no-untyped-def]
@@ -94,7 +111,7 @@ def place_order(
     existing = find_by_key(company_id, key)
     if existing is not None:
         return existing, False
-    if request.payment_method not in {m.value for m in PaymentMethod}:
+    if not _method_allowed(request):
         raise OrderInputError("payment", _("Choose card or on account."))
     lines = price_lines(terms, tenant.currency, locale, request.lines)
     po_number, note = _check_text(request)
@@ -141,6 +158,7 @@ def _order(ctx: pipeline.CheckoutContext, key: str, po_number: str | None, note:
         credit_minor=ctx.credit_minor,
         payment_method=request.payment_method,
         card_payment_method=card or None,
+        payment_intent_id=request.end_customer_payment,
         idempotency_key=key,
         request_fingerprint=request.request_fingerprint,
         notify_end_customer=bool(request.notify_end_customer),

@@ -41,6 +41,12 @@ class OrderStatus(enum.StrEnum):
 class PaymentMethod(enum.StrEnum):
     CARD = "card"
     ON_ACCOUNT = "on_account"
+    # The reseller's end customer paid a quote by card (quotes); never chosen at checkout.
+    END_CUSTOMER_CARD = "end_customer_card"
+
+
+#: What a buyer may choose at checkout (the form and the API).
+CHECKOUT_METHODS = (PaymentMethod.CARD.value, PaymentMethod.ON_ACCOUNT.value)
 
 
 class Cart(TenantOwned, db.Model):

@@ -76,6 +76,11 @@ class CheckoutContext:
     def on_account(self) -> bool:
         return self.request.payment_method == "on_account"
 
+    @property
+    def paid_by_end_customer(self) -> bool:
+        """The end customer paid a quote already: nothing may hold or charge the order."""
+        return bool(self.request.end_customer_payment)
+
 
 class Step:
     """One feature's part in checkout. Every hook is optional; the defaults do nothing."""

@@ -25,9 +25,10 @@ MAX_REASON_LENGTH = 500
 
 
 def refundable(order: Order) -> bool:
-    """True for an order paid by card and not refunded yet."""
+    """True for an order paid by card (the company's, or a quote's end customer's) and
+    not refunded yet."""
     return (
-        order.payment_method == PaymentMethod.CARD
+        order.payment_method in (PaymentMethod.CARD, PaymentMethod.END_CUSTOMER_CARD)
         and order.status in settle.PAID_AND_AFTER
         and claims.is_intent(order.payment_intent_id)
     )

@@ -220,14 +220,19 @@ class FundTotal(TenantOwned, db.Model):
 
 
 class CreditNote(TenantOwned, db.Model):
-    """A paid statement, spendable against the beneficiary's later purchases."""
+    """A paid statement, or a reseller's margin on a quote its end customer paid
+    (``order_id``, no statement): spendable against the beneficiary's later purchases."""
 
     __tablename__ = "credit_note"
     __table_args__ = (UniqueConstraint("tenant_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30))
-    statement_id: Mapped[int] = mapped_column(ForeignKey("incentive_statement.id"), unique=True)
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incentive_statement.id"), unique=True
+    )
+    # The order whose end customer paid the margin (quotes.margin); None for statements.
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_order.id"), unique=True)
     beneficiary: Mapped[str] = mapped_column(String(40))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
