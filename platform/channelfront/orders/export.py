@@ -106,6 +106,7 @@ def _labels() -> dict[str, str]:
         {
             f"payment:{PaymentMethod.ON_ACCOUNT.value}": _("On account"),
             f"payment:{PaymentMethod.CARD.value}": _("Card"),
+            f"payment:{PaymentMethod.END_CUSTOMER_CARD.value}": _("End customer's card"),
             "invoice:paid": _("Paid"),
             "invoice:open": _("Open"),
         }
