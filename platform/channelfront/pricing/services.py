@@ -2,8 +2,9 @@
 
 A buy price resolves, first match wins: a partner-specific override, the program's
 discount for the product, for one of its product groups (largest discount), for its
-category, else the list price. Special prices for a reseller and end customer come
-with quotes and slot in before the override. Each price carries its source.
+category, else the list price. An approved special price for a reseller's quote (one end
+customer, product and quantity) beats them all; the quotes checkout step applies it to
+the order of that quote (``quotes.checkout_step``). Each price carries its source.
 """
 
 from __future__ import annotations
