@@ -274,6 +274,23 @@ def revise(
     return quote
 
 
+#: The reseller may take back a quote until it is paid or ordered.
+WITHDRAWABLE = (*EDITABLE, QuoteStatus.ACCEPTED.value)
+
+
+def withdraw(quote: Quote, actor: User) -> Quote:
+    """The reseller takes the quote back (no commit): the customer's link stops working.
+
+    Refused when the quote is paid, ordered, declined, expired or already withdrawn, or
+    when the customer moved it meanwhile.
+    """
+    if quote.status not in WITHDRAWABLE or not move(
+        quote, WITHDRAWABLE, QuoteStatus.WITHDRAWN, actor.id
+    ):
+        raise OrderInputError("quote", _("This quote can no longer be withdrawn."))
+    return quote
+
+
 def find(company_id: int, number: str) -> Quote | None:
     """The company's quote with this number on the active tenant."""
     if not isinstance(number, str) or len(number) > 24:
