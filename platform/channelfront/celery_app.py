@@ -30,6 +30,8 @@ def init_app(app: Flask) -> Celery:
             "statements-close": {"task": "statements.close_due", "schedule": 3600.0},
             # Approval steps past their due time escalate or reject the order.
             "approvals-expire": {"task": "approvals.expire_due", "schedule": 300.0},
+            # Quotes past their validity expire; buyers hear 7 days and 1 day before.
+            "quotes-expire": {"task": "quotes.expire_and_remind", "schedule": 3600.0},
         },
     )
     celery.set_default()

@@ -26,6 +26,7 @@ from channelfront.outbox import models as outbox_models
 from channelfront.partners import models as partner_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
+from channelfront.quotes import expiry as _quote_expiry  # noqa: F401  (Celery task, outbox handler)
 from channelfront.quotes import models as quote_models
 from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
 from channelfront.renewals import models as renewal_models
@@ -64,6 +65,7 @@ def register_cli(app: Flask) -> None:
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
     from channelfront.outbox.cli import outbox_cli
+    from channelfront.quotes.cli import quotes_cli
     from channelfront.statements.cli import incentives_cli
     from channelfront.tenancy.cli import tenants_cli
 
@@ -75,3 +77,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(licenses_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(incentives_cli)
+    app.cli.add_command(quotes_cli)
