@@ -12,8 +12,6 @@ the reseller are written in one transaction once the charge has succeeded.
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,21 +19,16 @@ import stripe
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from channelfront.extensions import db
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.signals import subscription_renewed
 from channelfront.outbox.services import commit_and_dispatch, enqueue
 from channelfront.payments import intents
-from channelfront.payments.cards import CardInput, decline_reason, parse_card
-from channelfront.payments.errors import CardDeclined, PaymentInputError, PaymentUnavailable
-from channelfront.payments.stripe_client import (
-    client,
-    elements_mode,
-    local_mode,
-    payment_method_types,
-)
+from channelfront.payments.card_source import CardSource, payment_method
+from channelfront.payments.cards import decline_reason
+from channelfront.payments.errors import CardDeclined, PaymentUnavailable
+from channelfront.payments.stripe_client import client, payment_method_types
 from channelfront.renewals import terms
 from channelfront.renewals.models import Channel, PaymentState, RenewalPayment, SubscriptionTerm
 from channelfront.renewals.offers import Offer
@@ -45,7 +38,6 @@ from channelfront.web import params
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(seconds=120)
-PAYMENT_METHOD_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,100}$")
 MAIL_TOPIC = "mail.subscription_renewed"
 
 
@@ -67,30 +59,6 @@ class PaymentPending(Exception):
 
 class RenewedMeanwhile(Exception):
     """The card was charged but the term had been taken meanwhile: the charge is refunded."""
-
-
-@dataclass(frozen=True)
-class CardSource:
-    """A typed card (test mode only) or a PaymentMethod made by Stripe's own form."""
-
-    card: CardInput | None = None
-    payment_method_id: str | None = None
-
-
-def card_source(form: MultiDict[str, str]) -> CardSource:
-    """The card on the renewal form; PaymentInputError names the bad field."""
-    if local_mode():
-        return CardSource(
-            card=parse_card(
-                form.get("card_number", ""), form.get("expiry", ""), form.get("cvc", "")
-            )
-        )
-    if elements_mode():
-        pm_id = form.get("payment_method", "")
-        if not PAYMENT_METHOD_ID.match(pm_id):
-            raise PaymentInputError("payment_method", _("The card form did not complete."))
-        return CardSource(payment_method_id=pm_id)
-    raise PaymentUnavailable("Stripe is not configured")
 
 
 def whole_number(raw: object, field: str) -> int:
@@ -205,25 +173,6 @@ def _earlier_success(payment: RenewalPayment) -> str | None:
     return intent.id if same and int(intent.amount) == payment.amount_minor else None
 
 
-def _payment_method(source: CardSource) -> str:
-    if source.payment_method_id:
-        return source.payment_method_id
-    card = source.card
-    assert card is not None
-    method = client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {
-                "number": card.number,
-                "exp_month": card.exp_month,
-                "exp_year": card.exp_year,
-                "cvc": card.cvc,
-            },
-        }
-    )
-    return str(method.id)
-
-
 def _charge(payment: RenewalPayment, source: CardSource) -> Any:
     key = (
         f"channelfront-{payment.tenant_id}-renewal-{payment.subscription_id}"
@@ -233,7 +182,7 @@ def _charge(payment: RenewalPayment, source: CardSource) -> Any:
         params={
             "amount": payment.amount_minor,
             "currency": payment.currency.lower(),
-            "payment_method": _payment_method(source),
+            "payment_method": payment_method(source),
             "payment_method_types": payment_method_types(),
             "confirm": True,
             "metadata": _metadata(payment),

@@ -27,6 +27,7 @@ from channelfront.orders.view_support import (
     tenant_row,
 )
 from channelfront.outbox.services import commit_and_dispatch, enqueue
+from channelfront.payments.card_source import card_source
 from channelfront.payments.errors import CardDeclined, PaymentUnavailable
 from channelfront.payments.stripe_client import configured, elements_mode, local_mode
 from channelfront.renewals import links, offers, partner, queries, selfservice, terms
@@ -222,7 +223,7 @@ def pay(token: str) -> Response:
         return offer
     form = request.form
     try:
-        source = selfservice.card_source(form)
+        source = card_source(form)
         term = selfservice.pay(offer, form.get("term"), form.get("amount"), source)
     except selfservice.AlreadyRenewed as done:
         return redirect(url_for("renewals.renewed", token=token, term_index=done.term_index), 303)
