@@ -15,7 +15,11 @@ from channelfront.audit import models as audit_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
 from channelfront.fulfillment import models as fulfillment_models
-from channelfront.fulfillment import notifications, services  # noqa: F401  (outbox handlers)
+from channelfront.fulfillment import (  # noqa: F401  (outbox handlers, the refund receiver)
+    notifications,
+    revocation,
+    services,
+)
 from channelfront.invoices import models as invoice_models
 from channelfront.orders import models as order_models
 from channelfront.orders import (

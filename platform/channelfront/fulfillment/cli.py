@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
+from channelfront.fulfillment import revocation
 from channelfront.fulfillment.licenses import signing_key, verify_key
 
 licenses_cli = AppGroup("licenses", help="License keys.")
@@ -14,11 +16,25 @@ licenses_cli = AppGroup("licenses", help="License keys.")
 @licenses_cli.command("verify")
 @click.argument("key")
 def verify_command(key: str) -> None:
-    """Exit 0 and print the claims for a genuine KEY; exit 1 for a forged or altered one."""
+    """Exit 0 and print the claims for a genuine KEY; exit 1 for a forged or altered one,
+    or for one revoked because its order was refunded."""
     claims = verify_key(signing_key(current_app.config), key)
     if claims is None:
         click.echo(
             "INVALID: this key was not issued by this platform or has been altered.", err=True
+        )
+        raise SystemExit(1)
+    try:
+        issued = revocation.find(key)
+    except SQLAlchemyError as exc:
+        # The signature alone still proves the key genuine; say what could not be checked.
+        click.echo(f"WARNING: could not check whether the key was revoked: {exc}", err=True)
+        issued = None
+    if issued is not None and issued.revoked_at is not None:
+        click.echo(
+            f"REVOKED: {claims.sku}, {claims.seats} seat(s), order line {claims.order_line_id}"
+            f": its order was refunded on {issued.revoked_at:%Y-%m-%d}.",
+            err=True,
         )
         raise SystemExit(1)
     click.echo(f"VALID: {claims.sku}, {claims.seats} seat(s), order line {claims.order_line_id}")

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from channelfront import row_locks
 from channelfront.catalog.models import ProductKind
 from channelfront.extensions import db
 from channelfront.fulfillment.licenses import LicenseClaims, issue_key, signing_key
@@ -27,10 +28,19 @@ READY = (OrderStatus.PAID, OrderStatus.ACCEPTED)
 LICENSED = (ProductKind.PERPETUAL, ProductKind.SUBSCRIPTION)
 
 
-def _issue_line(order: Order, line: OrderLine, today: date) -> None:
+def _issue_line(order: Order, line: OrderLine, today: date) -> bool:
+    """Issue one line's license (commits); False once the order was refunded meanwhile."""
+    # A refund revokes the order's keys under the order's row lock: wait for it, so no
+    # key is issued after the refund that its revocation missed.
+    row_locks.hold(Order, order.id)
+    status = db.session.scalar(select(Order.status).where(Order.id == order.id))
+    if status == OrderStatus.REFUNDED:
+        db.session.rollback()
+        return False
     done = db.session.scalar(select(License.id).where(License.order_line_id == line.id))
     if done is not None:
-        return
+        db.session.rollback()  # let go of the order's lock
+        return True
     secret = signing_key(current_app.config)
     db.session.add(
         License(
@@ -48,6 +58,7 @@ def _issue_line(order: Order, line: OrderLine, today: date) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # another worker issued this line first
+    return True
 
 
 def fulfil_order(order_id: int) -> None:
@@ -62,8 +73,8 @@ def fulfil_order(order_id: int) -> None:
         return
     today = datetime.now(UTC).date()
     for line in list(order.lines):
-        if line.kind in LICENSED:
-            _issue_line(order, line, today)
+        if line.kind in LICENSED and not _issue_line(order, line, today):
+            return  # refunded while being fulfilled: no more keys, no invoice
     order = db.session.get(Order, order_id)
     if order.status != OrderStatus.FULFILLING:
         return  # a concurrent worker finished it
