@@ -40,7 +40,11 @@ def _pick(order: Order, license_ids: list[str]) -> list[License]:
     found = list(
         db.session.scalars(
             select(License)
-            .where(License.order_id == order.id, License.id.in_(ids))
+            .where(
+                License.order_id == order.id,
+                License.id.in_(ids),
+                License.revoked_at.is_(None),  # a refunded order's keys are not passed on
+            )
             .order_by(License.order_line_id)
         )
     )
