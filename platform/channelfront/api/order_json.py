@@ -100,6 +100,7 @@ def order_json(detail: OrderDetail) -> dict[str, Any]:
                 "delivered_at": utc(lic.delivered_at),
                 "assigned_to": lic.assigned_to,
                 "note": lic.note,
+                "revoked_at": utc(lic.revoked_at),
             }
             for lic in detail.licenses
         ],

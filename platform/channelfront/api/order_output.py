@@ -87,6 +87,11 @@ class LicenseSchema(Schema):
     delivered_at = fields.DateTime(required=True, allow_none=True)
     assigned_to = text()
     note = text()
+    revoked_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Set when the order was refunded: the key no longer counts."},
+    )
 
 
 class SubscriptionSchema(Schema):
