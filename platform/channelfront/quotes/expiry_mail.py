@@ -14,6 +14,7 @@ from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.mail.services import send
 from channelfront.outbox.handlers import handles
+from channelfront.outbox.models import OutboxMessage
 from channelfront.outbox.services import enqueue
 from channelfront.quotes.models import OPEN_TO_CUSTOMER, Quote
 from channelfront.tenancy.models import Tenant
@@ -22,7 +23,7 @@ from channelfront.theming.loader import themed_name
 TOPIC = "mail.quote_expiry_reminder"
 
 
-def remind_later(quote: Quote, days: int, days_left: int) -> None:
+def remind_later(quote: Quote, days: int, days_left: int) -> OutboxMessage:
     """Queue the reminder that ``quote`` expires in ``days_left`` days (no commit)."""
     payload = {
         "quote_id": quote.id,
@@ -30,7 +31,7 @@ def remind_later(quote: Quote, days: int, days_left: int) -> None:
         "days": days,
         "days_left": days_left,
     }
-    enqueue(quote.tenant_id, TOPIC, payload)
+    return enqueue(quote.tenant_id, TOPIC, payload)
 
 
 def recipients(quote: Quote) -> list[User]:
