@@ -31,6 +31,7 @@ from channelfront.partners import models as partner_models
 from channelfront.payments import models as payment_models
 from channelfront.pricing import models as pricing_models
 from channelfront.quotes import expiry as _quote_expiry  # noqa: F401  (Celery task, outbox handler)
+from channelfront.quotes import mail as _quote_mail  # noqa: F401  (outbox handlers)
 from channelfront.quotes import models as quote_models
 from channelfront.renewals import mail as _renewal_mail  # noqa: F401  (outbox handlers)
 from channelfront.renewals import models as renewal_models
