@@ -54,12 +54,14 @@ def _register_checkout_steps() -> None:
     from channelfront.orders.credit import CreditLineStep
     from channelfront.orders.signals import order_refunded
     from channelfront.payments.checkout_step import CardPaymentStep
-    from channelfront.quotes import margin
+    from channelfront.quotes import margin, refunds
     from channelfront.quotes.checkout_step import QuotesStep
     from channelfront.renewals.checkout_step import RenewalsStep
     from channelfront.statements.checkout_step import CreditNotesStep
 
     order_refunded.connect(margin.take_back)
+    order_refunded.connect(margin.give_back)
+    order_refunded.connect(refunds.on_refunded)
     for step in (
         QuotesStep(),
         RenewalsStep(),

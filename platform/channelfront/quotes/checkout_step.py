@@ -22,7 +22,7 @@ from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import PricedLine
 from channelfront.orders.models import Order
 from channelfront.pricing.services import BuyPrice, PriceSource
-from channelfront.quotes import prices, services
+from channelfront.quotes import margin, prices, services
 from channelfront.quotes.models import (
     OPEN_TO_CUSTOMER,
     Quote,
@@ -138,6 +138,8 @@ class QuotesStep(pipeline.Step):
             raise OrderInputError("quote", _("This quote was ordered or changed meanwhile."))
 
     def release(self, order: Order) -> None:
+        # Margin notes the order spent go back like any credit note, unless taken back.
+        margin.give_back(order)
         quote = db.session.scalar(
             select(Quote).where(Quote.order_id == order.id, Quote.status == QuoteStatus.ORDERED)
         )

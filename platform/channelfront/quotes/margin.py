@@ -4,11 +4,13 @@ The customer pays the resale total; the order is booked at the reseller's buy pr
 the difference is credited to the reseller as a credit note it spends at checkout like
 any other (``statements.credit_notes``). A refund of the customer's payment takes back
 what is left of the note; what the reseller spent already becomes a ``MarginClawback``
-it owes, shown on its invoices page.
+it owes, shown on its invoices page. When an order that spent such a note is refunded or
+cancelled later, what it took comes off the amount owed instead of back onto the note.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -20,7 +22,7 @@ from channelfront.orders import numbering
 from channelfront.orders.models import Order, PaymentMethod
 from channelfront.quotes.models import MarginClawback
 from channelfront.statements.close import credit_note_number
-from channelfront.statements.models import CreditNote
+from channelfront.statements.models import CreditNote, CreditNoteUse
 from channelfront.statements.partners import reseller_id
 from channelfront.tenancy.models import Tenant
 
@@ -99,3 +101,77 @@ def owed(company_id: int, currency: str) -> Money:
         )
     )
     return Money(int(total or 0), currency)
+
+
+def give_back(order: Order, **_extra: object) -> None:
+    """An order that spent margin notes is refunded or released: what it took from a
+    note whose own order was refunded meanwhile comes off that clawback (no commit).
+
+    ``statements.credit_notes.restore`` gives every note back what the order took; a
+    taken-back note must stay empty, so the same amount is taken off it again here. Both
+    are relative updates of the locked row, so they add up whichever runs first.
+    """
+    if not order.credit_minor:
+        return
+    taken = dict(
+        db.session.execute(
+            select(CreditNoteUse.credit_note_id, func.sum(CreditNoteUse.amount_minor))
+            .join(CreditNote, CreditNote.id == CreditNoteUse.credit_note_id)
+            .where(
+                CreditNoteUse.order_id == order.id,
+                CreditNoteUse.amount_minor > 0,
+                CreditNote.order_id.is_not(None),
+            )
+            .group_by(CreditNoteUse.credit_note_id)
+        ).all()
+    )
+    if not taken:
+        return
+    # take_back writes the clawback under the note's lock: wait for it, then read.
+    row_locks.hold(CreditNote, *taken)
+    owed_rows = db.session.scalars(
+        select(MarginClawback).where(
+            MarginClawback.credit_note_id.in_(list(taken)),
+            MarginClawback.settled_at.is_(None),
+            MarginClawback.amount_minor > 0,
+        )
+    ).all()
+    for owed_row in owed_rows:
+        back = min(int(taken[owed_row.credit_note_id]), owed_row.amount_minor)
+        db.session.execute(
+            update(MarginClawback)
+            .where(MarginClawback.id == owed_row.id)
+            .values(amount_minor=MarginClawback.amount_minor - back)
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.execute(
+            update(CreditNote)
+            .where(CreditNote.id == owed_row.credit_note_id)
+            .values(remaining_minor=CreditNote.remaining_minor - back)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+@dataclass(frozen=True)
+class Clawback:
+    """One refunded quote's spent margin the reseller owes, for its invoices page."""
+
+    order_number: str
+    amount: Money
+    at: datetime
+
+
+def clawbacks(company_id: int, currency: str) -> list[Clawback]:
+    """The company's unsettled clawbacks in ``currency``, newest first."""
+    rows = db.session.execute(
+        select(Order.number, MarginClawback.amount_minor, MarginClawback.created_at)
+        .join(Order, Order.id == MarginClawback.order_id)
+        .where(
+            MarginClawback.company_id == company_id,
+            MarginClawback.currency == currency,
+            MarginClawback.settled_at.is_(None),
+            MarginClawback.amount_minor > 0,
+        )
+        .order_by(MarginClawback.created_at.desc(), MarginClawback.id.desc())
+    )
+    return [Clawback(number, Money(amount, currency), at) for number, amount, at in rows]
