@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.partners.views import bp as partners_bp
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
+    from channelfront.quotes.customer_views import bp as quote_customer_bp
     from channelfront.renewals.views import bp as renewals_bp
     from channelfront.statements.views_partner import bp as incentives_bp
     from channelfront.storefront.views import bp as storefront_bp
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         order_templates_bp,
         invoices_bp,
         renewals_bp,
+        quote_customer_bp,
         incentives_bp,
         partners_bp,
         audit_bp,
