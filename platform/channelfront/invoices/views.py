@@ -28,6 +28,7 @@ from channelfront.orders.errors import OrderInputError
 from channelfront.orders.models import Order
 from channelfront.orders.view_support import BUYING_ROLES, actor, storefront_only
 from channelfront.payments import card
+from channelfront.quotes import margin
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
 from channelfront.web.params import page_number
@@ -95,8 +96,13 @@ def index() -> str:
     page = min(page, pages)
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     credit = None
+    owed, clawbacks = None, []
     if company_id is not None:
-        credit = credit_status(current_terms().enrollment, current_tenant().currency, _today())
+        currency = current_tenant().currency
+        credit = credit_status(current_terms().enrollment, currency, _today())
+        # Margin of refunded quotes the reseller had spent already: owed back.
+        owed = margin.owed(company_id, currency)
+        clawbacks = margin.clawbacks(company_id, currency) if owed.minor else []
     return render(
         "invoices/list.html",
         rows=[
@@ -114,6 +120,8 @@ def index() -> str:
         pages=pages,
         total=total or 0,
         credit=credit,
+        owed=owed,
+        clawbacks=clawbacks,
         for_finance=company_id is None,
         may_mark_paid=current_user.role == FINANCE_ROLE,
     )

@@ -34,6 +34,16 @@ def refundable(order: Order) -> bool:
     )
 
 
+def refund_amount(order: Order) -> int:
+    """What a full refund gives back: the order's card charge or, for a quote its end
+    customer paid, the resale total charged to the customer (more than the order)."""
+    if order.payment_method == PaymentMethod.END_CUSTOMER_CARD:
+        for event in order.events:
+            if event.kind == OrderStatus.PAID and (event.data or {}).get("amount_minor"):
+                return int(event.data["amount_minor"])
+    return order.due_minor
+
+
 def record_refund(order: Order, actor_id: int | None, data: dict, note: str | None) -> None:
     """The order is refunded (no commit): its event, and its subscriptions end."""
     record(

@@ -172,7 +172,8 @@ def _card_payment_context() -> dict[str, Any]:
         )
 
     def order_total(order: Order) -> Money:
-        return Money(order.due_minor, order.currency)
+        """What the refund button gives back to the card."""
+        return Money(refunds.refund_amount(order), order.currency)
 
     return {
         "card_payment": card_payment,

@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.invoices.models import Invoice
-from channelfront.orders.models import Order
+from channelfront.orders.models import Order, OrderStatus
 from channelfront.statements.models import (
     CreditNote,
     FundTotal,
@@ -76,9 +76,11 @@ class CreditNoteView:
     issued_at: datetime
     amount: Money
     remaining: Money
-    statement_id: int
+    statement_id: int | None  # None for a quote's margin (``order_number``)
     period: str | None = None
     program: str | None = None
+    order_number: str | None = None
+    order_refunded: bool = False
 
 
 @dataclass(frozen=True)
@@ -448,10 +450,12 @@ def fund_balances(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Fun
 
 
 def credit_notes(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[CreditNoteView]:
-    """The viewer's credit notes, newest first, with the statement they settle."""
+    """The viewer's credit notes, newest first, with the statement they settle or, for a
+    quote's margin, the order its end customer paid."""
     rows = db.session.execute(
-        select(CreditNote, Statement.period, Statement.program_id)
-        .join(Statement, Statement.id == CreditNote.statement_id)
+        select(CreditNote, Statement.period, Statement.program_id, Order.number, Order.status)
+        .outerjoin(Statement, Statement.id == CreditNote.statement_id)
+        .outerjoin(Order, Order.id == CreditNote.order_id)
         .where(
             CreditNote.tenant_id == viewer.tenant_id,
             CreditNote.beneficiary == viewer.beneficiary,
@@ -459,10 +463,10 @@ def credit_notes(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Cred
         .order_by(CreditNote.issued_at.desc(), CreditNote.id.desc())
     )
     notes = []
-    for note, period, pid in rows:
+    for note, period, pid, order_number, order_status in rows:
         view = _credit_note(note)
         assert view is not None
-        program = programs_.get(pid)
+        program = programs_.get(pid) if pid is not None else None
         notes.append(
             CreditNoteView(
                 view.number,
@@ -472,6 +476,8 @@ def credit_notes(viewer: Viewer, programs_: dict[int, ProgramInfo]) -> list[Cred
                 view.statement_id,
                 period,
                 program.name if program else None,
+                order_number,
+                order_status == OrderStatus.REFUNDED,
             )
         )
     return notes
