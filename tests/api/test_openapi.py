@@ -36,6 +36,13 @@ def test_document_describes_every_operation_and_every_status(api):
         ("get", "/approvals"),
         ("post", "/approvals/{approval_id}/decision"),
         ("post", "/orders/{number}/withdraw"),
+        ("post", "/quotes"),
+        ("get", "/quotes"),
+        ("get", "/quotes/{number}"),
+        ("post", "/quotes/{number}/send"),
+        ("post", "/quotes/{number}/special-prices"),
+        ("get", "/special-prices"),
+        ("post", "/special-prices/{special_price_id}/decision"),
     }
     assert document["servers"] == [{"url": "/api/v1"}]
     for operation in operations.values():

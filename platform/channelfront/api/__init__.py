@@ -14,6 +14,8 @@ from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     approval_views,
     openapi,
     order_views,
+    quote_views,
+    special_price_views,
     user_views,
     views,
     withdraw_views,
