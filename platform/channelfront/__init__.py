@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.quotes.customer_views import bp as quote_customer_bp
+    from channelfront.quotes.views import bp as quotes_bp
     from channelfront.renewals.views import bp as renewals_bp
     from channelfront.statements.views_partner import bp as incentives_bp
     from channelfront.storefront.views import bp as storefront_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         customers_bp,
         order_history_bp,
         order_templates_bp,
+        quotes_bp,
         invoices_bp,
         renewals_bp,
         quote_customer_bp,

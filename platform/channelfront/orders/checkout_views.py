@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
@@ -38,6 +38,23 @@ bp.before_request(storefront_only)
 
 # The select lists this many customers; the type-ahead finds the others.
 CUSTOMER_CHOICES = 200
+#: Session key a feature that fills the cart for one document sets (the quotes pages:
+#: {"quote_number", "customer_id", "notify_end_customer"}): the checkout form starts
+#: from it and carries the number, which the steps check. Cleared once an order is placed.
+CHECKOUT_FOR = "checkout_for"
+
+
+def _carried_defaults() -> dict[str, str]:
+    """The checkout form's starting values from what ``CHECKOUT_FOR`` holds."""
+    carried = session.get(CHECKOUT_FOR)
+    if not isinstance(carried, dict) or not carried.get("quote_number"):
+        return {}
+    defaults = {"quote_number": str(carried["quote_number"])}
+    if carried.get("customer_id"):
+        defaults |= {"end_customer_choice": "existing", "customer_id": str(carried["customer_id"])}
+    if carried.get("notify_end_customer"):
+        defaults["notify_end_customer"] = "1"
+    return defaults
 
 
 def _page(
@@ -93,7 +110,8 @@ def show() -> Response | tuple[str, int] | str:
         flash(_("Your cart is empty. Add products before checking out."), "info")
         return redirect(url_for("cart.view"))
     from_steps = pipeline.checkout_page(_page_context(terms, tenant, cart))
-    return _page(terms, tenant, cart, MultiDict(from_steps.get("checkout_defaults") or {}))
+    defaults = {**(from_steps.get("checkout_defaults") or {}), **_carried_defaults()}
+    return _page(terms, tenant, cart, MultiDict(defaults))
 
 
 def _to_order(order: Order) -> Response:
@@ -142,6 +160,7 @@ def place() -> Response | tuple[str, int] | str:
     if not created:
         return _already_placed(order, submitted)
     carts.empty(carts.get_cart(actor()))
+    session.pop(CHECKOUT_FOR, None)
     db.session.commit()
     if order.status == OrderStatus.AWAITING_APPROVAL:
         flash(_("Order %(number)s is placed and waits for approval.", number=order.number), "info")

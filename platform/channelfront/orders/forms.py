@@ -89,4 +89,5 @@ def checkout_request(
         card_payment_method=card,
         require_end_customer=require_end_customer,
         apply_credit_notes=form.get("apply_credit_notes") == "1",
+        quote_number=form.get("quote_number", "").strip()[:24] or None,
     )
