@@ -438,7 +438,7 @@ def test_a_quote_that_can_no_longer_be_sent_is_a_409(buyer):
 # --- special prices ------------------------------------------------------------------------
 
 
-def _gold_rule(auto_bps: int) -> None:
+def _gold_rule(auto_bps: int, vendor_bps: int | None = None) -> None:
     enrollment = db.session.scalars(
         select(Enrollment).where(Enrollment.company_id == company_id(BUYER))
     ).first()
@@ -449,6 +449,7 @@ def _gold_rule(auto_bps: int) -> None:
             program_id=enrollment.program_id,
             auto_max_discount_bps=auto_bps,
             auto_max_line_minor=10**12,
+            vendor_above_discount_bps=vendor_bps,
         )
     )
     db.session.commit()
@@ -607,3 +608,27 @@ def test_staff_of_another_storefront_do_not_see_the_request(buyer, as_user):
     assert alpen_admin.get("/special-prices").get_json()["items"] == []
     decided = alpen_admin.post(f"/special-prices/{request_id}/decision", {"decision": "approve"})
     assert decided.status_code == 404
+
+
+def test_above_the_vendors_threshold_an_approval_moves_it_to_the_vendor(buyer, manager):
+    _gold_rule(auto_bps=0, vendor_bps=500)
+    number = buyer.quote()["number"]
+    asked = _ask(buyer, number, discount_percent="10").get_json()
+    assert (asked["status"], asked["stage"], asked["needs_vendor"]) == (
+        "pending",
+        "distributor",
+        True,
+    )
+    path = f"/special-prices/{asked['id']}/decision"
+    moved = manager.post(path, {"decision": "approve", "comment": "Fine by us."})
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["status"], moved.get_json()["stage"]) == ("pending", "vendor")
+    before = counts()
+    # Now it waits for the vendor's staff: refused before the body is even read.
+    for body in ({"decision": "approve"}, {"decision": "nonsense"}):
+        refused = manager.post(path, body)
+        assert refused.status_code == 403, refused.get_json()
+        assert list(refused.get_json()["error"]["errors"]) == ["special_price"]
+    assert counts() == before
+    line = buyer.get(f"/quotes/{number}").get_json()["lines"][0]
+    assert line["price_source"] != "special"

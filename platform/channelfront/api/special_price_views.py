@@ -3,10 +3,10 @@ for the distributor staff who decide them (partner managers and distributor admi
 
 Order of answers: 401 (token), 403 (not one of this storefront's partner managers or
 distributor admins: resellers, finance staff), 404 (a request the caller may not see),
-403 or 409 (the caller may not decide it now: it waits for the vendor's staff, or it is
-decided already), 400 (query or body shape), 422 (a field the decision refuses: a
-counter without a price, a decline without a comment, a price not below the normal
-one), then 200. Reseller tokens ask for special prices on ``/quotes/{number}``.
+403 (it waits for the vendor's staff), 400 (query or body shape), 409 (decided already,
+or its quote can no longer be ordered), 422 (a field the decision refuses: a counter
+without a price, a decline without a comment, a price not below the normal one), then
+200. Reseller tokens ask for special prices on ``/quotes/{number}``.
 """
 
 from __future__ import annotations
@@ -115,14 +115,14 @@ def _visible(user: User, request_id: int) -> SpecialPriceRequest | None:
     return db.session.scalar(query)
 
 
-def _not_now(user: User, row: SpecialPriceRequest) -> Response | None:
-    """403 when the request is not the caller's to decide, 409 when it is decided."""
-    if special_requests.may_decide(user, row):
+def _not_theirs(user: User, row: SpecialPriceRequest) -> Response | None:
+    """403, before the body is read, for a waiting request the caller may not decide (it
+    waits for the vendor's staff). One decided already is ``decide``'s 409."""
+    if row.status != SpecialStatus.PENDING or special_requests.may_decide(user, row):
         return None
     with force_locale("en"):
         message = special_requests.why_not(user, row) or STAFF_ONLY
-    status = 409 if row.status != SpecialStatus.PENDING else 403
-    return api_error(status, message, {"special_price": [message]})
+    return api_error(403, message, {"special_price": [message]})
 
 
 @bp.post("/special-prices/<int:request_id>/decision")
@@ -134,7 +134,7 @@ def decide_special_price(request_id: int) -> Response:
     row = _visible(user, request_id)
     if row is None:
         return api_error(404, NOT_FOUND)
-    refusal = _not_now(user, row)
+    refusal = _not_theirs(user, row)
     if refusal is not None:
         return refusal
     query_args(NoQuerySchema())
