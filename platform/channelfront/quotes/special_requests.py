@@ -137,7 +137,9 @@ def _state(row: SpecialPriceRequest) -> dict[str, Any]:
     }
 
 
-def _audit(action: str, row: SpecialPriceRequest, actor: User | None, before: dict | None) -> None:
+def _audit(
+    action: str, row: SpecialPriceRequest, actor: User | None, before: dict[str, Any] | None
+) -> None:
     quote = db.session.get(Quote, row.quote_id)
     audit(
         f"special_price.{action}",
@@ -402,7 +404,7 @@ def _to_vendor(row: SpecialPriceRequest, unit: int) -> bool:
 def decide(
     row: SpecialPriceRequest,
     actor: User,
-    decision: str,
+    decision: object,
     *,
     unit_price: object = None,
     comment: object,
@@ -497,7 +499,7 @@ def withdraw(row: SpecialPriceRequest, actor: User) -> SpecialPriceRequest:
 # --- reading -------------------------------------------------------------------------------
 
 
-def visible_to(actor: User, status: str | None = None) -> Select[tuple[SpecialPriceRequest]]:
+def visible_to(actor: User, status: str | None = None) -> Select[SpecialPriceRequest]:
     """The requests a staff user may see, waiting ones first (oldest first), then the
     rest newest first. Distributor staff: their storefront's. Vendor staff: those that
     need the vendor's decision, on every storefront. Anyone else: none."""
