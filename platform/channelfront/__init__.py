@@ -99,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.payments.views import bp as payments_bp
     from channelfront.payments.webhooks import bp as stripe_webhooks_bp
     from channelfront.quotes.customer_views import bp as quote_customer_bp
+    from channelfront.quotes.special_views import partner_bp as partner_special_bp
+    from channelfront.quotes.special_views import reseller_bp as quote_special_bp
     from channelfront.quotes.views import bp as quotes_bp
     from channelfront.renewals.views import bp as renewals_bp
     from channelfront.statements.views_partner import bp as incentives_bp
@@ -130,6 +132,8 @@ def _register_blueprints(app: Flask) -> None:
         approvals_bp,
         company_rules_bp,
         partner_rules_bp,
+        quote_special_bp,
+        partner_special_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,
