@@ -145,6 +145,7 @@ SUBSCRIPTION = {"subscription_id": "subscription_id"}
 READ_ONLY = {"viewer": 403, "distributor_finance": 403}
 TENANT_PROGRAM = {"tenant_id": "tenant_id", "program_id": "incentive_program_id"}
 STEP = {"step_id": "step_id"}
+QUOTE = {"number": "quote_number"}
 
 # Partner applications are reviewed by the storefront's partner managers and distributor
 # admins only (who cross the tenant wall in tests/partners/test_applications.py).
@@ -298,6 +299,28 @@ MATRIX: dict[tuple[str, str], Route] = {
         404,
         {"anonymous": 401, "vendor_admin": 401, "owner": 403},
         {("distributor_finance", "other_company"): 403},
+    ),
+    # Quotes API: nothing of another company or storefront exists for a reseller; staff
+    # have no quotes; special prices are decided by partner managers and distributor
+    # admins only (none calls here; tests/api/test_quotes_api.py crosses their wall).
+    ("api.get_quote", "GET"): Route(
+        QUOTE,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "distributor_finance": 403, "owner": 200},
+    ),
+    ("api.send_quote", "POST"): Route(
+        QUOTE,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "distributor_finance": 403, "owner": 200},
+        writers=frozenset({"owner"}),
+    ),
+    ("api.request_special_price", "POST"): Route(
+        QUOTE,
+        404,
+        {"anonymous": 401, "vendor_admin": 401, "distributor_finance": 403, "owner": 400},
+    ),
+    ("api.decide_special_price", "POST"): Route(
+        {"request_id": "special_price_id"}, 403, {"anonymous": 401, "vendor_admin": 401}
     ),
     ("admin.approval", "GET"): console(STEP, (200, 404)),
     ("admin.decide_approval", "POST"): console(STEP, (422, 404)),

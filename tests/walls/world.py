@@ -93,8 +93,25 @@ def reseller_company(name: str, tenant_slug: str, program_slug: str) -> Company:
 def _shop_rows(app: Flask, host: str, email: str, lines: list[LineRequest]) -> dict[str, Any]:
     """An order on account (fulfilled and invoiced) and everything it names, on one shop."""
     for shop in storefront(app, host, email):
-        return _order_rows(shop, lines)
+        return {**_order_rows(shop, lines), **_quote_rows(shop)}
     raise AssertionError(f"no storefront at {host}")
+
+
+def _quote_rows(shop: Storefront) -> dict[str, Any]:
+    """A draft quote with a special price request waiting on its line."""
+    from channelfront.customers.services import CustomerInput
+    from channelfront.quotes import services, special_requests
+    from channelfront.quotes.services import QuoteInput, QuoteLineInput
+
+    customer = CustomerInput("Matrix Ltd", "Max Matrix", "max@matrix.example", "GB")
+    data = QuoteInput(lines=[QuoteLineInput("SHD-STD-1Y", 2)], new_customer=customer)
+    quote = services.create(shop.tenant, shop.buyer, shop.terms, data)
+    db.session.flush()
+    request = special_requests.request_price(
+        quote, quote.lines[0], shop.buyer, discount_percent="5", justification="Matrix"
+    )
+    db.session.commit()
+    return {"quote_number": quote.number, "special_price_id": request.id}
 
 
 def _order_rows(shop: Storefront, lines: list[LineRequest]) -> dict[str, Any]:
