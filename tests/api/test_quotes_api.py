@@ -236,6 +236,7 @@ def test_quotes_are_listed_filtered_and_paged(buyer):
         ({"lines": [{"sku": "SHD-STD-1Y", "quantity": 0}]}, "lines[0].quantity"),
         ({"lines": [{"sku": "SHD-STD-1Y", "quantity": 1, "resale_price": 12}]}, None),
         ({"lines": [{"sku": "SHD-STD-1Y", "quantity": 1, "resale_price": "-1"}]}, None),
+        ({"lines": [{"sku": "SHD-STD-1Y", "quantity": 1, "resale_price": "12\n"}]}, None),
         ({"valid_until": "2099-1-1"}, "valid_until"),
         ({"valid_until": "20990101"}, "valid_until"),
         ({"pricing": {"mode": "double", "percent": "10"}}, "pricing.mode"),

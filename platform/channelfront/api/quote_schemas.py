@@ -36,6 +36,7 @@ MAX_DEAL_REF = 80
 PRICING_MODES = ["markup", "discount"]
 SPECIAL_DECISIONS = ["approve", "counter", "decline"]
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+PRINTABLE_TEXT = re.compile(r"^[^\x00-\x1f\x7f]*$")
 
 
 class IsoDate(fields.Date):
@@ -48,14 +49,11 @@ class IsoDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class WholeMatch(validate.Regexp):
-    """A pattern the whole text must match: Python's ``$`` also matches before a final
-    newline, which the document's (ECMA) pattern does not allow."""
-
-    def __call__(self, value: str | bytes) -> str | bytes:
-        if self.regex.fullmatch(value) is None:  # type: ignore[arg-type]
-            raise ValidationError(self._format_error(value))
-        return value
+def one_line(value: str) -> None:
+    """Python's ``$`` also matches before a final newline, which the document's (ECMA)
+    pattern does not allow: refuse it here."""
+    if "\n" in value:
+        raise ValidationError("A decimal number such as 12.50.")
 
 
 def decimal_text(description: str, example: str, **kwargs: Any) -> fields.String:
@@ -63,7 +61,8 @@ def decimal_text(description: str, example: str, **kwargs: Any) -> fields.String
     return fields.String(
         validate=[
             validate.Length(min=1, max=MAX_DECIMAL_LENGTH),
-            WholeMatch(DECIMAL, error="A decimal number such as 12.50."),
+            validate.Regexp(DECIMAL, error="A decimal number such as 12.50."),
+            one_line,
         ],
         metadata={"description": description, "example": example},
         **kwargs,
@@ -192,7 +191,7 @@ class QuoteQuerySchema(Schema):
     )
 
 
-class LineField(fields.Field):
+class LineField(fields.Field[Any]):
     """A quote line by its id (an integer) or by its SKU (a string)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -201,7 +200,7 @@ class LineField(fields.Field):
         if isinstance(value, int) and not 1 <= value <= MAX_ID:
             raise ValidationError(f"A line id is from 1 to {MAX_ID}.")
         if isinstance(value, str) and not (
-            0 < len(value) <= MAX_SKU_LENGTH and PRINTABLE.regex.match(value)
+            0 < len(value) <= MAX_SKU_LENGTH and PRINTABLE_TEXT.match(value)
         ):
             raise ValidationError(f"A SKU has 1 to {MAX_SKU_LENGTH} printable characters.")
         return value
@@ -217,7 +216,7 @@ class SpecialPriceRequestSchema(Schema):
                     "type": "string",
                     "minLength": 1,
                     "maxLength": MAX_SKU_LENGTH,
-                    "pattern": PRINTABLE.regex.pattern,
+                    "pattern": PRINTABLE_TEXT.pattern,
                 },
             ],
             "description": "The quote line: its `id` from the quote, or its SKU.",

@@ -9,7 +9,7 @@ does not allow it), then 200 or 201. Error messages are English.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, jsonify, url_for
 from flask_babel import force_locale
@@ -242,7 +242,7 @@ def request_special_price(number: str) -> Response:
     data = load_body(SpecialPriceRequestSchema())
     if isinstance(data, Response):
         return data
-    line = _line(quote, data["line"])
+    line = _line(quote, cast(int | str, data["line"]))
     if line is None:
         return api_error(422, NO_LINE, {"line": [NO_LINE]})
     with force_locale("en"):
