@@ -13,7 +13,7 @@ from channelfront.catalog.models import Product
 from channelfront.extensions import db
 from channelfront.orders.models import Cart, CartLine, Order
 from channelfront.quotes import services
-from channelfront.quotes.models import QuoteStatus
+from channelfront.quotes.models import QuoteStatus, SpecialPriceRequest, SpecialStatus
 from tests.quotes.pages_world import priced, the_quote
 from tests.quotes.world import Shop, make_quote
 
@@ -164,3 +164,50 @@ def test_a_changed_cart_is_not_ordered_as_the_quote(shop: Shop, bluebird_buyer) 
     page = bluebird_buyer.get("/checkout").get_data(as_text=True)
     assert "Ordering quote" not in page
     assert "quote_number" not in hidden_fields(page)
+
+
+def test_an_approved_special_price_is_the_orders_price(shop: Shop, bluebird_buyer) -> None:
+    quote = make_quote(shop, [("SHD-STD-1Y", 3)], status=QuoteStatus.ACCEPTED)
+    line = quote.lines[0]
+    special = line.buy_unit_minor - 500
+    db.session.add(
+        SpecialPriceRequest(
+            tenant_id=quote.tenant_id,
+            quote_id=quote.id,
+            quote_line_id=line.id,
+            company_id=quote.company_id,
+            customer_id=quote.customer_id,
+            product_id=line.product_id,
+            sku=line.sku,
+            quantity=line.quantity,
+            term_months=line.term_months,
+            periods=line.periods,
+            currency=quote.currency,
+            normal_unit_minor=line.buy_unit_minor,
+            requested_unit_minor=special,
+            approved_unit_minor=special,
+            justification="Competitive deal",
+            status=SpecialStatus.APPROVED.value,
+            valid_until=quote.valid_until,
+            requested_by=quote.buyer_id,
+        )
+    )
+    db.session.commit()
+    post(bluebird_buyer, f"/quotes/{quote.number}/order", {"replace_cart": "1"})
+    fields = hidden_fields(bluebird_buyer.get("/checkout").get_data(as_text=True))
+    placed = bluebird_buyer.post(
+        "/checkout",
+        data={
+            **fields,
+            "end_customer_choice": "existing",
+            "customer_id": str(quote.customer_id),
+            "payment_method": "on_account",
+        },
+    )
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = db.session.scalars(
+        select(Order).where(Order.number == placed.headers["Location"].rsplit("/", 1)[1])
+    ).one()
+    assert [(ln.unit_price_minor, ln.price_source) for ln in order.lines] == [(special, "special")]
+    assert order.total_minor == special * 3
+    assert the_quote(quote.number).status == "ordered"

@@ -375,7 +375,13 @@ def test_a_viewer_reads_quotes_but_cannot_make_or_change_them(
     assert "edit-quote" not in detail
     assert viewer.get("/quotes/new").status_code == 403
     assert viewer.get(f"/quotes/{quote.number}/edit").status_code == 403
-    for path in ("/quotes/new", f"/quotes/{quote.number}/edit", f"/quotes/{quote.number}/withdraw"):
+    for path in (
+        "/quotes/new",
+        f"/quotes/{quote.number}/edit",
+        f"/quotes/{quote.number}/withdraw",
+        f"/quotes/{quote.number}/send",
+        f"/quotes/{quote.number}/order",
+    ):
         assert post(viewer, path, quote_form()).status_code == 403
     assert the_quote(quote.number).status == "sent"
 
