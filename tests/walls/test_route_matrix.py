@@ -322,6 +322,15 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("api.decide_special_price", "POST"): Route(
         {"request_id": "special_price_id"}, 403, {"anonymous": 401, "vendor_admin": 401}
     ),
+    # Quote pages: nothing of another company or storefront exists for a reseller; viewers
+    # read but do not make or change quotes; distributor staff have no quotes. The owner's
+    # quote is a draft: an empty form is refused (422), a draft cannot be ordered (422).
+    ("quotes.detail", "GET"): shop(QUOTE, distributor_finance=403, owner=200),
+    ("quotes.edit", "GET"): shop(QUOTE, **READ_ONLY, owner=200),
+    ("quotes.update", "POST"): shop(QUOTE, writers=("owner",), **READ_ONLY, owner=422),
+    ("quotes.send", "POST"): shop(QUOTE, writers=("owner",), **READ_ONLY, owner=303),
+    ("quotes.withdraw", "POST"): shop(QUOTE, writers=("owner",), **READ_ONLY, owner=303),
+    ("quotes.order", "POST"): shop(QUOTE, **READ_ONLY, owner=422),
     ("admin.approval", "GET"): console(STEP, (200, 404)),
     ("admin.decide_approval", "POST"): console(STEP, (422, 404)),
     # Spending limits and approval rules: a company's are its admins', a storefront's its

@@ -4,6 +4,7 @@ margins, timeline and actions (send, withdraw, order it yourself)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
@@ -12,6 +13,7 @@ from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy import update as update_rows
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -40,7 +42,6 @@ from channelfront.pricing.services import PartnerTerms
 from channelfront.quotes import forms, links, listing, sending, services
 from channelfront.quotes.forms import StartLine
 from channelfront.quotes.models import EDITABLE, OPEN_TO_CUSTOMER, Quote, QuoteStatus
-from channelfront.row_locks import hold
 from channelfront.tenancy.models import Tenant
 from channelfront.theming.views import render
 from channelfront.web.params import ParamError, parse_whole
@@ -97,12 +98,16 @@ def _quote(number: str) -> Quote:
     return quote
 
 
-def _locked(number: str) -> Quote:
-    """The quote, its row held until commit so the customer cannot move it meanwhile."""
-    quote = _quote(number)
-    hold(Quote, quote.id)
-    db.session.refresh(quote)
-    return quote
+def _unchanged_since(quote: Quote, status: str, revision: int) -> bool:
+    """Claim the quote's row if it still has the status and revision the page read (the
+    customer may have accepted or paid meanwhile); call it before anything is flushed."""
+    claimed = db.session.execute(
+        update_rows(Quote)
+        .where(Quote.id == quote.id, Quote.status == status, Quote.revision == revision)
+        .values(updated_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 def _back(quote: Quote) -> Response:
@@ -261,19 +266,23 @@ def edit(number: str) -> Response | tuple[str, int] | str:
 @login_required
 def update(number: str) -> Response | tuple[str, int] | str:
     terms = _writer()
-    quote = _locked(number)
+    quote = _quote(number)
     if quote.status not in EDITABLE:
-        db.session.rollback()
         flash(_("This quote can no longer be changed."), "error")
         return _back(quote)
     if request.form.get("action") == "more_lines":
-        db.session.rollback()
         return _form_page(request.form.copy(), quote=quote, more=True)
-    revision = quote.revision
+    status, revision = quote.status, quote.revision
     posted = None
     try:
-        posted = forms.quote_input(request.form)
-        services.revise(quote, tenant_row(), actor(), terms, posted.data)
+        # Nothing is flushed until every value passed and the row is claimed.
+        with db.session.no_autoflush:
+            posted = forms.quote_input(request.form)
+            services.revise(quote, tenant_row(), actor(), terms, posted.data)
+            if not _unchanged_since(quote, status, revision):
+                raise OrderInputError(
+                    "quote", _("The customer answered this quote meanwhile. Look at it again.")
+                )
         db.session.commit()
     except OrderInputError as error:
         return _refused(error, posted, quote)
@@ -350,7 +359,7 @@ def detail(number: str) -> tuple[str, int] | str:
 @login_required
 def send(number: str) -> Response | tuple[str, int] | str:
     _writer()
-    quote = _locked(number)
+    quote = _quote(number)
     again = quote.status != QuoteStatus.DRAFT
     try:
         sending.send(quote, actor())
@@ -371,7 +380,7 @@ def send(number: str) -> Response | tuple[str, int] | str:
 @login_required
 def withdraw(number: str) -> Response | tuple[str, int] | str:
     _writer()
-    quote = _locked(number)
+    quote = _quote(number)
     try:
         services.withdraw(quote, actor())
     except OrderInputError as error:
