@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
@@ -51,7 +53,7 @@ def recipients(quote: Quote) -> list[User]:
 
 
 @handles(TOPIC)
-def send_reminder(_tenant_id: int, payload: dict) -> None:
+def send_reminder(_tenant_id: int, payload: dict[str, Any]) -> None:
     """Mail the reminder, unless the quote was revised, accepted or closed meanwhile."""
     quote = db.session.get(Quote, int(payload["quote_id"]))
     if quote is None or quote.revision != payload["revision"]:
@@ -59,6 +61,7 @@ def send_reminder(_tenant_id: int, payload: dict) -> None:
     if quote.status not in OPEN_TO_CUSTOMER:
         return
     tenant = db.session.get(Tenant, quote.tenant_id)
+    assert tenant is not None
     company = db.session.get(Company, quote.company_id)
     url = link(quote.tenant_id, f"/quotes/{quote.number}")
     for user in recipients(quote):
