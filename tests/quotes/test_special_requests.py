@@ -415,3 +415,21 @@ def test_staff_see_their_storefronts_requests_and_vendor_staff_those_that_need_t
             special_requests.visible_to(alpen.user("admin@alpenhandel.example"))
         )
     ] == []
+
+
+def test_an_edited_quote_keeps_the_special_prices_of_unchanged_lines_only(shop: Shop) -> None:
+    tier_rule(shop, auto="20", auto_line="1000")
+    quote = make_quote(shop, [STD, ("SHD-ENT-1Y", 1)], status=QuoteStatus.SENT)
+    kept = ask(shop, quote, unit_price="80.00")
+    dropped = ask(shop, quote, line=1, unit_price="125.00")
+    data = services.QuoteInput(
+        lines=[services.QuoteLineInput("SHD-STD-1Y", 2), services.QuoteLineInput("SHD-ENT-1Y", 5)],
+        customer_id=quote.customer_id,
+    )
+    services.revise(quote, shop.tenant, shop.user(BUYER), shop.terms(), data)
+    db.session.commit()
+    assert quote.revision == 2
+    assert (kept.status, kept.quote_line_id) == ("approved", quote.lines[0].id)
+    assert dropped.status == "withdrawn"
+    assert dropped.decisions[-1]["decision"] == "quote_changed"
+    assert booking.buy_total(quote) == 2 * 8000 + 5 * 12960

@@ -258,12 +258,16 @@ def revise(
     quote: Quote, tenant: Tenant, actor: User, terms: PartnerTerms, data: QuoteInput
 ) -> Quote:
     """Change a quote (no commit). A sent or viewed quote becomes a new draft revision:
-    the link the customer has stops working, and special prices must be asked again."""
+    the link the customer has stops working. Special prices stay with the lines whose
+    product, quantity, term and end customer are unchanged; others are withdrawn."""
     if quote.status not in EDITABLE:
         raise OrderInputError("quote", _("This quote can no longer be changed."))
     was_sent = quote.status != QuoteStatus.DRAFT
     _apply(quote, tenant, terms, data)
     quote.customer = _customer(quote.company_id, data)
+    from channelfront.quotes import special_requests  # it records on quotes through here
+
+    special_requests.follow_lines(quote, actor)
     if was_sent:
         quote.revision += 1
         quote.status = QuoteStatus.DRAFT.value

@@ -307,6 +307,8 @@ def request_price(
             comment=None,
         )
     _timeline(row, "special_price_requested", actor, status=row.status, unit_minor=unit)
+    if row.auto_approved:
+        _timeline(row, "special_price_approved", None, status=row.status, auto=True)
     return row
 
 
@@ -454,7 +456,8 @@ def decide(
         row.decided_by, row.decided_at, row.comment = actor.id, _now(), text
         _audit("declined", row, actor, before)
         special_mail.tell_requester(special_mail.DECLINED, row, text)
-    _timeline(row, f"special_price_{_PAST[choice]}", actor, status=row.status, stage=row.stage)
+    if row.status != SpecialStatus.PENDING:  # moving on to the vendor changes nothing yet
+        _timeline(row, f"special_price_{_PAST[choice]}", actor, status=row.status)
     return row
 
 
@@ -494,6 +497,31 @@ def withdraw(row: SpecialPriceRequest, actor: User) -> SpecialPriceRequest:
     _audit("withdrawn", row, actor, before)
     _timeline(row, "special_price_withdrawn", actor)
     return row
+
+
+def follow_lines(quote: Quote, actor: User) -> None:
+    """After the quote's lines were written anew (an edit or a revision), each waiting,
+    countered or approved request moves to the line with its product, quantity and term
+    for the same end customer; one left without such a line is withdrawn (no commit)."""
+    db.session.flush()  # the new lines get their ids
+    lines = {(line.product_id, line.quantity, line.term_months): line for line in quote.lines}
+    rows = db.session.scalars(
+        select(SpecialPriceRequest).where(
+            SpecialPriceRequest.quote_id == quote.id,
+            SpecialPriceRequest.status.in_((*OPEN, SpecialStatus.APPROVED.value)),
+        )
+    ).all()
+    for row in rows:
+        line = lines.get((row.product_id, row.quantity, row.term_months))
+        if line is not None and row.customer_id == quote.customer_id:
+            row.quote_line_id = line.id
+            row.valid_until = quote.valid_until
+            continue
+        before = _state(row)
+        row.status = SpecialStatus.WITHDRAWN.value
+        _note(row, "quote_changed", actor, row.stage, None, None)
+        _audit("withdrawn", row, actor, before)
+        _timeline(row, "special_price_withdrawn", actor, reason="quote_changed")
 
 
 # --- reading -------------------------------------------------------------------------------
