@@ -77,6 +77,8 @@ NOT_ON_A_PAGE = {
     "accounts.regenerate_recovery_codes": "offered once two-factor sign-in is on, which no "
     "demo user has; tests/accounts/test_two_factor.py",
     "api.create_user": "JSON API, fuzzed from its OpenAPI document by schemathesis",
+    "quotes.leave_checkout": "offered at checkout only while the buyer orders a quote (kept "
+    "in the session), and it takes no field; tests/quotes/test_quote_ordering.py",
     **dict.fromkeys(
         ("api.create_approval_rule", "api.decide_approval", "api.withdraw_order"),
         "JSON API, fuzzed from its OpenAPI document by schemathesis "
@@ -121,6 +123,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     buyer.post("/orders/templates", data={"csrf_token": token, "name": "Fuzz template"})
     buyer.post("/account/tokens/", data={"csrf_token": buyer.csrf_token("/account/tokens/")})
     waiting_orders(app)  # the approver's and the vendor console's decision forms
+    _quotes(app, buyer)  # a draft (edit, send, withdraw) and an accepted quote (order it)
     add(buyer, "SHD-STD-1Y", "2")  # a cart: update, remove and checkout forms
     page = buyer.get("/subscriptions").get_data(as_text=True)
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
@@ -153,6 +156,30 @@ def _people(app: Flask) -> str:
         gone.kind, gone.role = kind.value, role
         gone.company_id, gone.tenant_id = where.get("company_id"), where.get("tenant_id")
     return "/" + paths[0]
+
+
+def _quotes(app: Flask, buyer: HostClient) -> None:
+    """Two quotes made with the quote form; the second accepted by its end customer."""
+    from channelfront.quotes import services
+    from channelfront.quotes.models import QuoteStatus
+
+    form = {
+        "csrf_token": buyer.csrf_token("/quotes/new"),
+        "end_customer_choice": "new",
+        "new_customer.company_name": "Fuzz Customer",
+        "new_customer.contact_name": "Fay Fuzz",
+        "new_customer.email": "fay@fuzz.example",
+        "new_customer.country": "US",
+        "lines[0].sku": "SHD-STD-1Y",
+        "lines[0].quantity": "1",
+    }
+    made = [buyer.post("/quotes/new", data=form) for _ in range(2)]
+    assert all(response.status_code == 303 for response in made)
+    number = made[1].headers["Location"].rsplit("/", 1)[1]
+    for shop in storefront(app, NORTHWIND, "buyer@bluebird.example"):
+        quote = services.find(shop.buyer.company_id, number)
+        assert services.move(quote, (QuoteStatus.DRAFT.value,), QuoteStatus.SENT)
+        assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.ACCEPTED)
 
 
 def _company_id(name: str) -> int:

@@ -27,7 +27,7 @@ from channelfront.orders.checkout_views import CHECKOUT_FOR
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.history import company_customers
 from channelfront.orders.history_views import resellers_only
-from channelfront.orders.lines import LineRequest
+from channelfront.orders.lines import LineRequest, price_lines
 from channelfront.orders.models import Cart, Order
 from channelfront.orders.view_support import (
     BUYING_ROLES,
@@ -125,6 +125,7 @@ def index() -> tuple[str, int] | str:
         "args": request.args,
         "statuses": [s.value for s in QuoteStatus],
         "may_write": may_write(),
+        "editable": EDITABLE,
         "Money": Money,
     }
     try:
@@ -404,24 +405,24 @@ def order(number: str) -> Response | tuple[str, int] | str:
     if quote.status != QuoteStatus.ACCEPTED or services.is_expired(quote):
         message = _("Only an accepted quote that has not expired can be ordered.")
         return _detail_page(quote, {"order": message})
+    tenant = tenant_row()
+    wanted = [LineRequest(ln.sku, ln.quantity, ln.term_months) for ln in quote.lines]
+    try:  # every line still buyable, before the cart is touched
+        price_lines(terms, tenant.currency, locale(), wanted, field="quote")
+    except OrderInputError as error:
+        message = _(
+            "The quote cannot be ordered: %(problem)s Make a new quote without that line.",
+            problem=error.message,
+        )
+        return _detail_page(quote, {"order": message})
     cart = carts.get_cart(actor())
     if cart.lines and request.form.get("replace_cart") != "1":
         db.session.rollback()
         return _detail_page(quote, confirm_order=len(cart.lines))
     carts.empty(cart)
     db.session.flush()  # the old lines go before the new ones come (one line per product)
-    tenant = tenant_row()
-    try:
-        for line in quote.lines:
-            request_line = LineRequest(line.sku, line.quantity, line.term_months)
-            carts.set_line(cart, terms, tenant.currency, locale(), request_line, add=False)
-    except OrderInputError as error:
-        db.session.rollback()
-        message = _(
-            "The quote cannot be ordered: %(problem)s Make a new quote without that line.",
-            problem=error.message,
-        )
-        return _detail_page(quote, {"order": message})
+    for line in wanted:
+        carts.set_line(cart, terms, tenant.currency, locale(), line, add=False)
     db.session.commit()
     session[CHECKOUT_FOR] = {
         "quote_number": quote.number,
