@@ -211,7 +211,6 @@ def _charge(payment: QuotePayment, quote: Quote, source: CardSource) -> Any:
             "payment_method": payment_method(source),
             "payment_method_types": payment_method_types(),
             "confirm": True,
-            "description": f"Quote {quote.number}",
             "metadata": _metadata(payment, quote),
         },
         options={"idempotency_key": key},
