@@ -8,6 +8,8 @@ never buy prices, margins or price sources.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
@@ -35,7 +37,7 @@ def _render(theme: str, template: str, **context: object) -> str:
 
 
 @handles(CUSTOMER_TOPIC)
-def send_to_customer(_tenant_id: int, payload: dict) -> None:
+def send_to_customer(_tenant_id: int, payload: dict[str, Any]) -> None:
     """The quote and its link to the end customer, unless it was revised or closed since."""
     quote = db.session.get(Quote, int(payload["quote_id"]))
     if quote is None or quote.revision != payload["revision"]:
@@ -44,6 +46,8 @@ def send_to_customer(_tenant_id: int, payload: dict) -> None:
         return
     tenant = db.session.get(Tenant, quote.tenant_id)
     company = db.session.get(Company, quote.company_id)
+    assert tenant is not None
+    assert company is not None
     view = customer_view(quote, company.name)
     language = quote.language if quote.language in tenant.locales else tenant.default_locale
     with force_locale(language):
@@ -62,22 +66,23 @@ def send_to_customer(_tenant_id: int, payload: dict) -> None:
 def _subject(kind: str, quote: Quote, customer: str) -> str:
     values = {"number": quote.number, "customer": customer}
     if kind == "viewed":
-        return _("%(customer)s opened quote %(number)s", **values)
+        return str(_("%(customer)s opened quote %(number)s", **values))
     if kind == "accepted":
-        return _("%(customer)s accepted quote %(number)s: please order it", **values)
+        return str(_("%(customer)s accepted quote %(number)s: please order it", **values))
     if kind == "declined":
-        return _("%(customer)s declined quote %(number)s", **values)
-    return _("%(customer)s paid quote %(number)s", **values)
+        return str(_("%(customer)s declined quote %(number)s", **values))
+    return str(_("%(customer)s paid quote %(number)s", **values))
 
 
 @handles(BUYER_TOPIC)
-def send_to_buyer(_tenant_id: int, payload: dict) -> None:
+def send_to_buyer(_tenant_id: int, payload: dict[str, Any]) -> None:
     """The customer's answer to the quote's buyer (or the company admins)."""
     kind = str(payload.get("kind"))
     quote = db.session.get(Quote, int(payload["quote_id"]))
     if quote is None or kind not in BUYER_NEWS:
         return
     tenant = db.session.get(Tenant, quote.tenant_id)
+    assert tenant is not None
     order = db.session.get(Order, quote.order_id) if quote.order_id else None
     note = margin.note_of(order) if order is not None else None
     customer = quote.customer
