@@ -157,13 +157,13 @@ def _back(link: Link) -> Response:
     return redirect(url_for("quote_customer.show", token=link.token), 303)
 
 
-def _answer(token: str, handle: Callable[[Link], Response]) -> Response:
+def _answer(token: str, handle: Callable[[Link], Response], paying: bool = False) -> Response:
     """Open the link and, when the quote still waits for an answer, let ``handle`` give it;
     otherwise show what the quote is now."""
     link = _open(token)
     with _in_quote_language(link):
         _expire_if_due(link)
-        if link.state == LinkState.PAID and request.endpoint == "quote_customer.pay":
+        if link.state == LinkState.PAID and paying:
             flash(_("This quote is already paid. Nothing more was charged."), "info")
             return _back(link)
         if link.state != LinkState.OPEN:
@@ -221,7 +221,7 @@ def _pay(link: Link) -> Response:
 @bp.post("/q/<token>/pay")
 @limiter.limit(_pay_limit)
 def pay(token: str) -> Response:
-    return _answer(token, _pay)
+    return _answer(token, _pay, paying=True)
 
 
 def _accept(link: Link) -> Response:
