@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from sqlalchemy import select, update
@@ -433,3 +434,17 @@ def test_an_edited_quote_keeps_the_special_prices_of_unchanged_lines_only(shop: 
     assert dropped.status == "withdrawn"
     assert dropped.decisions[-1]["decision"] == "quote_changed"
     assert booking.buy_total(quote) == 2 * 8000 + 5 * 12960
+
+
+def test_yen_has_no_minor_unit(shop_at) -> None:  # type: ignore[no-untyped-def]
+    sakura = shop_at("sakura.localhost")
+    kirin = "buyer@kirin.example"
+    quote = make_quote(sakura, [STD], buyer=kirin)
+    normal = quote.lines[0].buy_unit_minor
+    with pytest.raises(OrderInputError) as decimals:
+        ask(sakura, quote, by=kirin, unit_price="1000.5")
+    assert decimals.value.field == "unit_price"
+    db.session.rollback()
+    row = ask(sakura, quote, by=kirin, discount_percent="12.5")
+    expected = int((Decimal(normal) * Decimal("0.875")).quantize(Decimal(1), ROUND_HALF_EVEN))
+    assert (row.currency, row.requested_unit_minor) == ("JPY", expected)
