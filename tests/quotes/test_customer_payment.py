@@ -86,6 +86,7 @@ def test_the_customer_pays_and_the_order_is_booked_to_the_reseller_at_buy_prices
     assert (intent.amount, intent.currency, intent.status) == (resale, "usd", "succeeded")
     assert intent.metadata["purpose"] == "quote"
     assert intent.metadata["quote_number"] == quote.number
+    assert order.payment_intent_id == intent.id
     [payment] = payments()
     assert (payment.state, payment.payment_intent_id, payment.amount_minor) == (
         PaymentState.PAID,
@@ -286,3 +287,21 @@ def test_every_currency_is_charged_the_resale_total_exactly(
     assert order.total_minor + note.amount_minor == intent.amount
     count = db.session.scalar(select(func.count(Order.id)).where(Order.id == quote.order_id))
     assert count == 1
+
+
+def test_a_refunded_payment_reads_refunded_and_is_not_charged_again(
+    shop: Shop, browser, localstripe
+) -> None:
+    from channelfront.quotes.refunds import on_refunded
+
+    quote, path = send_quote(shop)
+    response, data = pay(browser, path)
+    assert response.status_code == 303
+    order = db.session.get(Order, fresh(quote).order_id)
+    on_refunded(order)
+    db.session.commit()
+    page = browser.get(path).get_data(as_text=True)
+    assert "Your payment of this quote was refunded." in page
+    assert "Thank you. This quote was paid" not in page
+    assert browser.post(f"{path}/pay", data=data).status_code == 303
+    assert localstripe.count("payment_intents") == 1

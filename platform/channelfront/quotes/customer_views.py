@@ -113,7 +113,11 @@ def _paid_facts(quote: Quote) -> dict[str, object]:
     payment = customer_payment.find_payment(quote.id, quote.revision)
     order = db.session.get(Order, quote.order_id) if quote.order_id else None
     paid = payment if payment is not None and payment.state == PaymentState.PAID else None
-    return {"paid_at": paid.updated_at if paid else None, "order_number": order and order.number}
+    return {
+        "paid_at": paid.updated_at if paid else None,
+        "refunded": payment is not None and payment.state == PaymentState.REFUNDED,
+        "order_number": order and order.number,
+    }
 
 
 def _page(
