@@ -89,7 +89,7 @@ def parse_filters(args: Mapping[str, str]) -> QuoteFilters:
     return QuoteFilters(status, date_from, date_to, query, page_number(args))
 
 
-def filtered_quotes(company_id: int, filters: QuoteFilters) -> Select[tuple[Quote]]:
+def filtered_quotes(company_id: int, filters: QuoteFilters) -> Select[Quote]:
     """The company's quotes on the active tenant matching the filters, newest first.
 
     Only the quote table is in the FROM clause (the count stays on its index); the

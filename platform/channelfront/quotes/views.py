@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy import update as update_rows
+from sqlalchemy.engine import CursorResult
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -101,7 +103,7 @@ def _quote(number: str) -> Quote:
 def _unchanged_since(quote: Quote, status: str, revision: int) -> bool:
     """Claim the quote's row if it still has the status and revision the page read (the
     customer may have accepted or paid meanwhile); call it before anything is flushed."""
-    claimed = db.session.execute(
+    claimed: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update_rows(Quote)
         .where(Quote.id == quote.id, Quote.status == status, Quote.revision == revision)
         .values(updated_at=datetime.now(UTC))
