@@ -153,6 +153,7 @@ def _message(link: Link, status: int, title: str, message: str) -> Response:
         reseller=link.reseller,
         title=title,
         message=message,
+        back=url_for("quote_customer.show", token=link.token),
     )
     return current_app.make_response((page, status))
 
