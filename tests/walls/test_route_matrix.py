@@ -137,6 +137,9 @@ def catalog(signed_out: int | str, staff: int | str, vendor: int | str) -> Route
 
 
 BLUEBIRD = ("buyer", "approver", "company_admin", "viewer")
+#: Whoever may hold a storefront's public link: anyone on its host, and the owner.
+LINK_HOLDERS = frozenset({"anonymous", *BLUEBIRD, "other_company", "distributor_finance", "owner"})
+QUOTE_LINK = {"token": "quote_token"}
 ORDER = {"number": "number"}
 INVOICE = {"number": "invoice"}
 TEMPLATE = {"template_id": "template_id"}
@@ -228,6 +231,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("renewals.renew", "GET"): link({"token": "renewal_token"}, 200),
     ("renewals.pay", "POST"): link({"token": "renewal_token"}, 422),
     ("renewals.renewed", "GET"): link({"token": "renewal_token", "term_index": "term_index"}, 200),
+    # The end customer's quote link (viewed already): an empty card form or decline is
+    # refused by name (422); accepting is what the link is for.
+    ("quote_customer.show", "GET"): link(QUOTE_LINK, 200),
+    ("quote_customer.pay", "POST"): link(QUOTE_LINK, 422),
+    ("quote_customer.decline", "POST"): link(QUOTE_LINK, 422),
+    ("quote_customer.accept", "POST"): replace(link(QUOTE_LINK, 303), writers=LINK_HOLDERS),
     # Catalog by SKU: what the caller's program on this storefront authorizes.
     ("catalog.detail", "GET"): catalog(LOGIN, 403, 404),
     ("api.get_product", "GET"): catalog(401, 403, 401),
@@ -564,12 +573,13 @@ def world(app, ctx, localstripe) -> Iterator[World]:  # type: ignore[no-untyped-
     db.session.commit()
     db.session.close()
     # Every caller pays renewal links from one address here; the limit has its own test.
-    saved = app.config.get("RENEWAL_PAY_RATE_LIMIT")
-    app.config["RENEWAL_PAY_RATE_LIMIT"] = "10000 per minute"
+    limits = ("RENEWAL_PAY_RATE_LIMIT", "QUOTE_PAY_RATE_LIMIT")
+    saved = {key: app.config.get(key) for key in limits}
+    app.config.update(dict.fromkeys(limits, "10000 per minute"))
     try:
         yield built
     finally:
-        app.config["RENEWAL_PAY_RATE_LIMIT"] = saved
+        app.config.update(saved)
 
 
 def test_every_caller_gets_the_listed_answer_for_foreign_objects(app, client_for, world):

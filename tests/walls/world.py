@@ -111,7 +111,25 @@ def _quote_rows(shop: Storefront) -> dict[str, Any]:
         quote, quote.lines[0], shop.buyer, discount_percent="5", justification="Matrix"
     )
     db.session.commit()
-    return {"quote_number": quote.number, "special_price_id": request.id}
+    return {
+        "quote_number": quote.number,
+        "special_price_id": request.id,
+        "quote_token": _customer_link(shop, data),
+    }
+
+
+def _customer_link(shop: Storefront, data: Any) -> str:
+    """The end customer's link to a quote that was sent and opened already (so opening it
+    again writes nothing)."""
+    from channelfront.quotes import links, services
+    from channelfront.quotes.models import QuoteStatus
+
+    quote = services.create(shop.tenant, shop.buyer, shop.terms, data)
+    db.session.flush()
+    assert services.move(quote, (QuoteStatus.DRAFT.value,), QuoteStatus.SENT)
+    assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.VIEWED)
+    db.session.commit()
+    return links.make_token(shop.tenant.id, quote.id, quote.revision)
 
 
 def _order_rows(shop: Storefront, lines: list[LineRequest]) -> dict[str, Any]:
