@@ -108,8 +108,8 @@ class Tally:
 def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
     """Rows behind every kind of form, made through the pages where possible; yields the
     paths only a link in an e-mail reaches (the renewal page)."""
-    saved = {k: app.config.get(k) for k in ("RENEWAL_PAY_RATE_LIMIT",)}
-    app.config["RENEWAL_PAY_RATE_LIMIT"] = "100000 per minute"
+    saved = {k: app.config.get(k) for k in ("RENEWAL_PAY_RATE_LIMIT", "QUOTE_PAY_RATE_LIMIT")}
+    app.config.update(dict.fromkeys(saved, "100000 per minute"))
     buyer = client_for(NORTHWIND)
     buyer.login("buyer@bluebird.example")
     placed_order(buyer)  # on account: licenses, a subscription, an open invoice
@@ -127,6 +127,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     add(buyer, "SHD-STD-1Y", "2")  # a cart: update, remove and checkout forms
     page = buyer.get("/subscriptions").get_data(as_text=True)
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
+    links.append(_customer_quote_link(app))
     _statements()
     pending_application("northwind")  # the partner manager's approve and decline forms
     links.append(_people(app))
@@ -180,6 +181,25 @@ def _quotes(app: Flask, buyer: HostClient) -> None:
         quote = services.find(shop.buyer.company_id, number)
         assert services.move(quote, (QuoteStatus.DRAFT.value,), QuoteStatus.SENT)
         assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.ACCEPTED)
+
+
+def _customer_quote_link(app: Flask) -> str:
+    """A quote sent to its end customer: the path of the link in the mail (its pay,
+    accept and decline forms)."""
+    from urllib.parse import urlsplit
+
+    from channelfront.quotes import sending, services
+    from channelfront.quotes.services import QuoteInput, QuoteLineInput
+    from tests.quotes.world import customer
+
+    for shop in storefront(app, NORTHWIND, "buyer@bluebird.example"):
+        data = QuoteInput(lines=[QuoteLineInput("SHD-STD-1Y", 1)], new_customer=customer())
+        quote = services.create(shop.tenant, shop.buyer, shop.terms, data)
+        db.session.flush()
+        url = sending.send(quote, shop.buyer)
+        db.session.commit()
+        return urlsplit(url).path
+    raise AssertionError("no storefront")
 
 
 def _company_id(name: str) -> int:
