@@ -21,9 +21,9 @@ _issue_line = services._issue_line
 def main() -> None:
     delay = float(sys.argv[1])
 
-    def slow_issue_line(order: Order, line: OrderLine, today: date) -> None:
+    def slow_issue_line(order: Order, line: OrderLine, today: date) -> bool:
         time.sleep(delay)
-        _issue_line(order, line, today)
+        return _issue_line(order, line, today)
 
     services._issue_line = slow_issue_line
 

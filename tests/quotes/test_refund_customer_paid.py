@@ -7,7 +7,10 @@ so. A margin the reseller had spent already becomes an amount owed on its invoic
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from channelfront.extensions import db
@@ -15,12 +18,24 @@ from channelfront.fulfillment.models import License
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order
 from channelfront.quotes import margin
-from channelfront.quotes.models import MarginClawback, QuoteEvent
+from channelfront.quotes.models import MarginClawback, PaymentState, QuoteEvent, QuotePayment
 from channelfront.statements.models import IncentiveEvent
 from tests.quotes.customer_paid import margin_note, paid_quote
+from tests.quotes.customer_support import fresh, pay, send_quote
 from tests.quotes.world import Shop
 
 FINANCE = "finance@northwind.example"
+
+
+@pytest.fixture(autouse=True)
+def _no_pay_limit(app: Flask) -> Iterator[None]:
+    """The customer's page pays here too; its rate limit is tested with the renewal link."""
+    saved = app.config.get("QUOTE_PAY_RATE_LIMIT")
+    app.config["QUOTE_PAY_RATE_LIMIT"] = "1000 per minute"
+    try:
+        yield
+    finally:
+        app.config["QUOTE_PAY_RATE_LIMIT"] = saved
 
 
 def staff(client_for, email: str = FINANCE, host: str = "northwind.localhost"):  # type: ignore[no-untyped-def]
@@ -145,3 +160,25 @@ def test_a_buyer_or_another_storefronts_staff_cannot_refund_it(
         at is None
         for at in db.session.scalars(select(License.revoked_at).where(License.order_id == order.id))
     )
+
+
+def test_a_quote_paid_on_its_page_and_refunded_reads_refunded_there(
+    shop: Shop, localstripe, client_for
+) -> None:
+    quote, path = send_quote(shop, [("INS-PERP", 2)], pricing_mode="markup", pricing_percent="10")
+    customer = client_for("northwind.localhost")
+    paid, form = pay(customer, path)
+    assert paid.status_code == 303
+    quote = fresh(quote)
+    order = db.session.get(Order, quote.order_id)
+    assert order is not None
+    finance = staff(client_for)
+    assert refund(finance, order, f"/invoices/{invoice_of(order)}").status_code == 302
+
+    page = customer.get(path).get_data(as_text=True)
+    assert "Your payment of this quote was refunded." in page
+    again = customer.post(f"{path}/pay", data=form)
+    assert again.status_code in (303, 409)
+    assert localstripe.count("payment_intents") == 1  # nothing charged again
+    [row] = db.session.scalars(select(QuotePayment).where(QuotePayment.quote_id == quote.id))
+    assert row.state == PaymentState.REFUNDED
