@@ -17,15 +17,14 @@ from channelfront.orders.signals import order_refunded
 
 
 @order_refunded.connect
-def revoke(order: Order, **_extra: object) -> int:
-    """Revoke every license of a refunded order, once (no commit); how many now."""
-    done = db.session.execute(
+def revoke(order: Order, **_extra: object) -> None:
+    """Revoke every license of a refunded order, once (no commit)."""
+    db.session.execute(
         update(License)
         .where(License.order_id == order.id, License.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
         .execution_options(synchronize_session="fetch")
     )
-    return int(done.rowcount)
 
 
 def find(key: str) -> License | None:
