@@ -119,6 +119,8 @@ def test_refunding_a_customer_paid_order_reverses_it_once(
     assert 'name="license"' not in order_page  # nothing left to deliver or assign
     invoices = buyer.get("/invoices").get_data(as_text=True)
     assert "Margin to pay back" not in invoices  # nothing was spent: nothing owed
+    timeline = buyer.get(f"/quotes/{quote.number}").get_data(as_text=True)
+    assert f"Order {order.number} refunded: the customer" in timeline
 
     # A second refund does nothing more.
     again = refund(finance, order, invoice_page)
