@@ -103,7 +103,7 @@ class Order(TenantOwned, db.Model):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     # Paid with the company's credit notes at checkout; the lines keep their totals.
     credit_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    payment_method: Mapped[str] = mapped_column(String(16))
+    payment_method: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PLACED.value)
     idempotency_key: Mapped[str] = mapped_column(String(80))
     # SHA-256 of the request that placed the order: the same key with another request
