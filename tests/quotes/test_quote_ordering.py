@@ -14,7 +14,7 @@ from channelfront.extensions import db
 from channelfront.orders.models import Cart, CartLine, Order
 from channelfront.quotes import services
 from channelfront.quotes.models import QuoteStatus, SpecialPriceRequest, SpecialStatus
-from tests.quotes.pages_world import priced, the_quote
+from tests.quotes.pages_world import priced, shown, the_quote
 from tests.quotes.world import Shop, make_quote
 
 
@@ -194,7 +194,11 @@ def test_an_approved_special_price_is_the_orders_price(shop: Shop, bluebird_buye
     )
     db.session.commit()
     post(bluebird_buyer, f"/quotes/{quote.number}/order", {"replace_cart": "1"})
-    fields = hidden_fields(bluebird_buyer.get("/checkout").get_data(as_text=True))
+    checkout = bluebird_buyer.get("/checkout").get_data(as_text=True)
+    # The checkout shows what the order will cost: the special price, not the normal one.
+    assert shown(special * 3) in checkout
+    assert shown(line.buy_unit_minor * 3) not in checkout
+    fields = hidden_fields(checkout)
     placed = bluebird_buyer.post(
         "/checkout",
         data={

@@ -20,6 +20,7 @@ from channelfront.orders import forms, idempotency, pipeline
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key, submit
 from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
+from channelfront.orders.lines import order_total
 from channelfront.orders.models import Order, OrderStatus
 from channelfront.orders.view_support import (
     actor,
@@ -97,20 +98,29 @@ def _page_context(
     return pipeline.PageContext(tenant, terms, cart.lines, cart.total.minor)
 
 
-def _cart_view(terms: PartnerTerms, tenant: Tenant) -> carts.CartView:
-    return carts.view_cart(carts.get_cart(actor()), terms, tenant.currency, locale())
+def _cart_view(
+    terms: PartnerTerms, tenant: Tenant, quote_number: str | None = None
+) -> carts.CartView:
+    """The cart priced as its order would be: a quote's special prices included."""
+    cart = carts.view_cart(carts.get_cart(actor()), terms, tenant.currency, locale())
+    if not quote_number or not cart.lines:
+        return cart
+    context = pipeline.PageContext(tenant, terms, cart.lines, cart.total.minor, quote_number)
+    lines = pipeline.page_lines(context)
+    return replace(cart, lines=lines, total=order_total(lines, tenant.currency))
 
 
 @bp.route("/checkout")
 @login_required
 def show() -> Response | tuple[str, int] | str:
     terms, tenant = buyer_terms(), tenant_row()
-    cart = _cart_view(terms, tenant)
+    carried = _carried_defaults()
+    cart = _cart_view(terms, tenant, carried.get("quote_number"))
     if not cart.lines:
         flash(_("Your cart is empty. Add products before checking out."), "info")
         return redirect(url_for("cart.view"))
     from_steps = pipeline.checkout_page(_page_context(terms, tenant, cart))
-    defaults = {**(from_steps.get("checkout_defaults") or {}), **_carried_defaults()}
+    defaults = {**(from_steps.get("checkout_defaults") or {}), **carried}
     return _page(terms, tenant, cart, MultiDict(defaults))
 
 
@@ -143,7 +153,8 @@ def place() -> Response | tuple[str, int] | str:
     submitted = idempotency.form_fingerprint(form)
     if earlier is not None:
         return _already_placed(earlier, submitted)
-    cart = _cart_view(terms, tenant)
+    quote_number = form.get("quote_number", "").strip()[:24] or None
+    cart = _cart_view(terms, tenant, quote_number)
     if not cart.lines:
         flash(_("Your cart is empty. Add products before checking out."), "info")
         return redirect(url_for("cart.view"))
@@ -156,7 +167,8 @@ def place() -> Response | tuple[str, int] | str:
         order, created = submit(tenant, actor(), terms, locale(), checkout)
     except OrderInputError as error:
         db.session.rollback()
-        return _page(terms, tenant, _cart_view(terms, tenant), form.copy(), errors_of(error))
+        cart = _cart_view(terms, tenant, quote_number)
+        return _page(terms, tenant, cart, form.copy(), errors_of(error))
     if not created:
         return _already_placed(order, submitted)
     carts.empty(carts.get_cart(actor()))

@@ -22,7 +22,7 @@ a card order that may proceed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -125,6 +125,11 @@ class Step:
         """What this step shows on the checkout page (template variables)."""
         return {}
 
+    def page_lines(self, ctx: PageContext) -> list[PricedLine] | None:
+        """The cart's lines as this step's ``price`` would price them (a quote's special
+        prices), so the checkout page shows what the order will cost; None to keep them."""
+        return None
+
     def order_page(self, order: Order) -> dict[str, Any]:
         """What this step shows on the order page (template variables)."""
         return {}
@@ -138,6 +143,8 @@ class PageContext:
     terms: PartnerTerms
     lines: list[PricedLine]
     total_minor: int
+    # The quote the checkout carries out, when it does (``CheckoutRequest.quote_number``).
+    quote_number: str | None = None
 
     @property
     def company_id(self) -> int:
@@ -199,6 +206,13 @@ def collect(order: Order, actor: User) -> str | None:
 
 def fulfil_line(order: Order, line: OrderLine) -> bool:
     return any(step.fulfil_line(order, line) for step in _steps)
+
+
+def page_lines(ctx: PageContext) -> list[PricedLine]:
+    lines = ctx.lines
+    for step in _steps:
+        lines = step.page_lines(replace(ctx, lines=lines)) or lines
+    return lines
 
 
 def checkout_page(ctx: PageContext) -> dict[str, Any]:

@@ -152,6 +152,14 @@ class QuotesStep(pipeline.Step):
                 data={"order": order.number, "order_status": order.status},
             )
 
+    def page_lines(self, ctx: pipeline.PageContext) -> list[PricedLine] | None:
+        if not ctx.quote_number:
+            return None
+        quote = services.find(ctx.company_id, ctx.quote_number)
+        if quote is None or quote.status != QuoteStatus.ACCEPTED:
+            return None
+        return with_special_prices(quote, ctx.lines)
+
     def order_page(self, order: Order) -> dict[str, Any]:
         quote = db.session.scalar(select(Quote).where(Quote.order_id == order.id))
         return {"from_quote": quote} if quote is not None else {}
