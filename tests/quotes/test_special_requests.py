@@ -448,3 +448,27 @@ def test_yen_has_no_minor_unit(shop_at) -> None:  # type: ignore[no-untyped-def]
     row = ask(sakura, quote, by=kirin, discount_percent="12.5")
     expected = int((Decimal(normal) * Decimal("0.875")).quantize(Decimal(1), ROUND_HALF_EVEN))
     assert (row.currency, row.requested_unit_minor) == ("JPY", expected)
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "decline", "expire"])
+def test_a_quote_that_ends_unordered_takes_its_waiting_requests_out_of_the_queues(
+    shop: Shop, ending: str
+) -> None:
+    quote = make_quote(shop, [STD, ("SHD-ENT-1Y", 1)], status=QuoteStatus.SENT)
+    waiting = ask(shop, quote, unit_price="70.00")
+    countered = ask(shop, quote, line=1, unit_price="100.00")
+    decide(shop, countered, PARTNER_MANAGER, "counter", unit_price="110.00", comment="Meet us")
+    assert [r.status for r in requests()] == ["pending", "countered"]
+    if ending == "withdraw":
+        services.withdraw(quote, shop.user(BUYER))
+    elif ending == "decline":
+        assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.DECLINED)
+    else:
+        assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.EXPIRED)
+    db.session.commit()
+    assert [r.status for r in requests()] == ["withdrawn", "withdrawn"]
+    assert "special_price.withdrawn" in audit_actions(waiting)
+    pending = db.session.scalars(
+        special_requests.visible_to(shop.user(PARTNER_MANAGER), status="pending")
+    ).all()
+    assert waiting not in pending

@@ -29,6 +29,8 @@ DEFAULT_VALID_DAYS = 30
 MAX_VALID_DAYS = 365
 MAX_NOTE_LENGTH = 2000
 MAX_TERMS_LENGTH = 10_000
+#: A quote in these states will not be ordered: its waiting special price requests end.
+ENDED_UNORDERED = (QuoteStatus.WITHDRAWN, QuoteStatus.DECLINED, QuoteStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,10 @@ def move(
     for name, value in values.items():
         setattr(quote, name, value)
     record(quote, to_status.value, actor_id, note, data)
+    if to_status in ENDED_UNORDERED:
+        from channelfront.quotes import special_requests  # it records on quotes through here
+
+        special_requests.close_open(quote)
     return True
 
 

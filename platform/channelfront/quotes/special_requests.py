@@ -225,6 +225,21 @@ def _withdraw_open(quote: Quote, line: QuoteLine, actor: User) -> None:
         _audit("withdrawn", old, actor, before)
 
 
+def close_open(quote: Quote) -> None:
+    """The quote ended unordered (withdrawn, declined, expired): its waiting requests are
+    withdrawn, so they leave the deciders' queues (no commit)."""
+    for old in db.session.scalars(
+        select(SpecialPriceRequest).where(
+            SpecialPriceRequest.quote_id == quote.id,
+            SpecialPriceRequest.status.in_(OPEN),
+        )
+    ).all():
+        before = _state(old)
+        old.status = SpecialStatus.WITHDRAWN.value
+        _note(old, "withdraw", None, old.stage, None, quote.status)
+        _audit("withdrawn", old, None, before)
+
+
 def request_price(
     quote: Quote,
     line: QuoteLine,
