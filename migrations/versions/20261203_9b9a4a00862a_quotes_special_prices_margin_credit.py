@@ -228,6 +228,7 @@ def upgrade():
                existing_type=sa.String(length=16),
                type_=sa.String(length=24),
                existing_nullable=False)
+        batch_op.add_column(sa.Column('customer_locale', sa.String(length=10), nullable=True))
 
     with op.batch_alter_table('license', schema=None) as batch_op:
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
@@ -241,6 +242,7 @@ def downgrade():
         batch_op.drop_column('revoked_at')
 
     with op.batch_alter_table('purchase_order', schema=None) as batch_op:
+        batch_op.drop_column('customer_locale')
         batch_op.alter_column('payment_method',
                existing_type=sa.String(length=24),
                type_=sa.String(length=16),

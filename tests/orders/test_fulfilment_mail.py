@@ -24,14 +24,22 @@ def test_buyer_gets_the_license_keys_by_mail(inbox, northwind_shop):
 
 
 def test_end_customer_is_mailed_when_ticked(inbox, northwind_shop):
-    submit(
+    order, _created = submit(
         northwind_shop.tenant,
         northwind_shop.buyer,
         northwind_shop.terms,
         "en",
         checkout_request(notify_end_customer=True),
     )
-    assert len(inbox.to("ada@acme.example")) == 1
+    [mail] = inbox.to("ada@acme.example")
+    [_buyers] = inbox.to("buyer@bluebird.example")
+    # The end customer's own mail, from the reseller: keys, and no prices.
+    assert mail["Subject"] == "Your licenses from Bluebird IT"
+    body = mail.get_content()
+    keys = db.session.scalars(select(License.key).where(License.order_id == order.id)).all()
+    assert keys
+    assert all(key in body for key in keys)
+    assert "$" not in body
 
 
 def test_mail_is_written_in_the_buyers_language(inbox, app, translated):

@@ -1,4 +1,8 @@
-"""The e-mail a buyer (and, if ticked, the end customer) gets when an order is fulfilled."""
+"""The e-mails of a fulfilled order: the buyer's, and, if ticked, the end customer's.
+
+The end customer gets a mail of their own, in their language (a quote's, else the
+storefront's), from the reseller: product names and license keys, never prices.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from channelfront.accounts.models import User
+from channelfront.accounts.models import Company, User
 from channelfront.extensions import db
 from channelfront.fulfillment.models import License
 from channelfront.mail.services import send
@@ -40,7 +44,23 @@ def send_fulfilled(_tenant_id: int, payload: dict) -> None:
             tenant=tenant,
             licenses=licenses,
         )
-    recipients = [buyer.email]
+    send([buyer.email], subject, body)
     if order.notify_end_customer and order.customer is not None:
-        recipients.append(order.customer.email)
-    send(recipients, subject, body)
+        _send_to_end_customer(order, tenant, licenses)
+
+
+def _send_to_end_customer(order: Order, tenant: Tenant, licenses: dict[int, License]) -> None:
+    company = db.session.get(Company, order.company_id)
+    reseller = company.name if company is not None else tenant.name
+    locale = order.customer_locale or tenant.default_locale
+    if locale not in tenant.locales:
+        locale = tenant.default_locale
+    with force_locale(locale):
+        subject = _("Your licenses from %(reseller)s", reseller=reseller)
+        body = render_template(
+            themed_name(tenant.theme, "mail/licenses_for_customer.txt"),
+            order=order,
+            reseller=reseller,
+            licenses=licenses,
+        )
+    send([order.customer.email], subject, body)

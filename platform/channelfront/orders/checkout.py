@@ -42,6 +42,8 @@ class CheckoutRequest:
     po_number: str = ""
     note: str = ""
     notify_end_customer: bool = False
+    # The language the end customer is written to in (a quote's); None: the tenant's.
+    customer_locale: str | None = None
     card_payment_method: str | None = None
     require_end_customer: bool = True
     # Pay what the company's credit notes cover first (the checkout page's checkbox).
@@ -162,6 +164,7 @@ def _order(ctx: pipeline.CheckoutContext, key: str, po_number: str | None, note:
         idempotency_key=key,
         request_fingerprint=request.request_fingerprint,
         notify_end_customer=bool(request.notify_end_customer),
+        customer_locale=request.customer_locale,
         lines=[
             OrderLine(
                 tenant_id=tenant.id,

@@ -110,6 +110,8 @@ class Order(TenantOwned, db.Model):
     # is a conflict, not a replay. None on orders placed before it was kept.
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     notify_end_customer: Mapped[bool] = mapped_column(default=False)
+    # The end customer's language for the mail they get (a quote's); None: the tenant's.
+    customer_locale: Mapped[str | None] = mapped_column(String(10))
     # The saved card chosen at checkout, charged once the order may proceed.
     card_payment_method: Mapped[str | None] = mapped_column(String(80))
     payment_intent_id: Mapped[str | None] = mapped_column(String(80))

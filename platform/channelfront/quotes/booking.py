@@ -73,6 +73,7 @@ def book(quote: Quote, intent_id: str, paid_minor: int) -> Order:
         payment_method=PaymentMethod.END_CUSTOMER_CARD.value,
         customer_id=quote.customer_id,
         notify_end_customer=quote.license_to_customer,
+        customer_locale=quote.language,
         quote_number=quote.number,
         end_customer_payment=intent_id,
     )
