@@ -149,6 +149,16 @@ READ_ONLY = {"viewer": 403, "distributor_finance": 403}
 TENANT_PROGRAM = {"tenant_id": "tenant_id", "program_id": "incentive_program_id"}
 STEP = {"step_id": "step_id"}
 QUOTE = {"number": "quote_number"}
+QUOTE_LINE = {"number": "quote_number", "line_id": "quote_line_id"}
+QUOTE_SPECIAL = {"number": "quote_number", "request_id": "special_price_id"}
+SPECIAL = {"request_id": "special_price_id"}
+# A storefront's special price requests are its distributor staff's; others of the
+# Partners area are refused first, another storefront's request is not found.
+PARTNER_SPECIAL = Route(
+    SPECIAL, 403, {"anonymous": LOGIN, "vendor_admin": 404, "distributor_finance": 404}
+)
+FINANCE_HERE = ("distributor_finance", "other_company")
+CONSOLE_SPECIAL = {"request_id": "console_special_price_id"}
 
 # Partner applications are reviewed by the storefront's partner managers and distributor
 # admins only (who cross the tenant wall in tests/partners/test_applications.py).
@@ -340,6 +350,32 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("quotes.send", "POST"): shop(QUOTE, writers=("owner",), **READ_ONLY, owner=303),
     ("quotes.withdraw", "POST"): shop(QUOTE, writers=("owner",), **READ_ONLY, owner=303),
     ("quotes.order", "POST"): shop(QUOTE, **READ_ONLY, owner=422),
+    # Special prices on a quote: the reseller's buyers, approvers and company admins ask,
+    # accept an offer or withdraw; viewers are refused first; anyone but a reseller finds
+    # nothing. An empty form or a request with no offer is flashed on the quote (303);
+    # the owner's request waits, so withdrawing it is what the route is for.
+    ("quote_special.ask", "POST"): shop(QUOTE_LINE, viewer=403, distributor_finance=404, owner=303),
+    # Accepting locks the request before it finds no offer to take (on SQLite the lock is
+    # a no-op UPDATE, rolled back with the refusal).
+    ("quote_special.accept", "POST"): shop(
+        QUOTE_SPECIAL, writers=("owner",), viewer=403, distributor_finance=404, owner=303
+    ),
+    ("quote_special.withdraw", "POST"): shop(
+        QUOTE_SPECIAL, writers=("owner",), viewer=403, distributor_finance=404, owner=303
+    ),
+    # The Partners area's special prices are its distributor staff's: Northwind's finance
+    # reads Victim's request but may not decide it (partner managers and distributor admins
+    # do; none calls here, tests/quotes crosses their wall), nor change a program's rule.
+    ("partner_special.detail", "GET"): replace(PARTNER_SPECIAL, cells={FINANCE_HERE: 200}),
+    ("partner_special.decide", "POST"): replace(PARTNER_SPECIAL, cells={FINANCE_HERE: 403}),
+    ("partner_special.save_rule", "POST"): Route(
+        {"program_id": "pricing_program_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404}
+    ),
+    # The console's special prices are those that need the vendor, on any storefront:
+    # Victim's waits for the vendor (an empty decision is refused by name), Bluebird's on
+    # Alpenhandel for its partner managers only (not found).
+    ("admin.special_price", "GET"): console(CONSOLE_SPECIAL, (200, 404)),
+    ("admin.decide_special_price", "POST"): console(CONSOLE_SPECIAL, (422, 404)),
     ("admin.approval", "GET"): console(STEP, (200, 404)),
     ("admin.decide_approval", "POST"): console(STEP, (422, 404)),
     # Spending limits and approval rules: a company's are its admins', a storefront's its

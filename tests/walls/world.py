@@ -114,8 +114,36 @@ def _quote_rows(shop: Storefront) -> dict[str, Any]:
     return {
         "quote_number": quote.number,
         "special_price_id": request.id,
+        "quote_line_id": quote.lines[0].id,
         "quote_token": _customer_link(shop, data),
     }
+
+
+def _waiting_for_vendor(app: Flask) -> int:
+    """Victim Co's request on a quote of its own that Northwind's partner manager approved
+    above the vendor's threshold of its tier, so it waits for the vendor's staff. The tier
+    (Northwind's gold, Bluebird's too) keeps that rule: any discount needs the vendor."""
+    from channelfront.customers.services import CustomerInput
+    from channelfront.quotes import services, special_requests, special_rules
+    from channelfront.quotes.services import QuoteInput, QuoteLineInput
+
+    for shop in storefront(app, NW, "buyer@victim.example"):
+        manager = db.session.scalar(select(User).where(User.email == "partners@northwind.example"))
+        program = db.session.get(Program, shop.terms.enrollment.program_id)
+        threshold = special_rules.RuleInput("", "", "1", "")
+        special_rules.save(program, manager, threshold, shop.tenant.currency)
+        customer = CustomerInput("Vendor Ltd", "Vera Vendor", "vera@vendor.example", "GB")
+        data = QuoteInput(lines=[QuoteLineInput("SHD-STD-1Y", 2)], new_customer=customer)
+        quote = services.create(shop.tenant, shop.buyer, shop.terms, data)
+        db.session.flush()
+        request = special_requests.request_price(
+            quote, quote.lines[0], shop.buyer, discount_percent="5", justification="Matrix"
+        )
+        special_requests.decide(request, manager, "approve", comment=None)
+        assert (request.stage, request.status) == ("vendor", "pending")
+        db.session.commit()
+        return request.id
+    raise AssertionError(f"no storefront at {NW}")
 
 
 def _customer_link(shop: Storefront, data: Any) -> str:
@@ -245,6 +273,8 @@ def build(app: Flask) -> World:
         "admin_statement_id": statements["nw_reseller"],
         "rule_id": rules["northwind"],
         "company_user_id": victim_buyer.id,
+        # The console's special prices name no storefront: the vendor's on any of them.
+        "console_special_price_id": _waiting_for_vendor(app),
     }
     world.values["other_tenant"] = {
         **ours_elsewhere,
@@ -263,6 +293,8 @@ def build(app: Flask) -> World:
         "company_user_id": db.session.scalar(
             select(User.id).where(User.email == "buyer@kirin.example")
         ),
+        # Not the vendor's: it waits for Alpenhandel's partner managers only.
+        "console_special_price_id": ours_elsewhere["special_price_id"],
     }
     return world
 
