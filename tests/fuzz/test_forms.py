@@ -84,6 +84,16 @@ NOT_ON_A_PAGE = {
         "JSON API, fuzzed from its OpenAPI document by schemathesis "
         "(tests/fuzz/test_approvals_api.py)",
     ),
+    **dict.fromkeys(
+        (
+            "api.create_quote",
+            "api.send_quote",
+            "api.request_special_price",
+            "api.decide_special_price",
+        ),
+        "JSON API, fuzzed from its OpenAPI document by schemathesis "
+        "(tests/fuzz/test_quotes_api.py)",
+    ),
 }
 # Rows a request may write whatever its answer: the session's last use.
 BOOKKEEPING = {"user_session"}
@@ -124,6 +134,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     buyer.post("/account/tokens/", data={"csrf_token": buyer.csrf_token("/account/tokens/")})
     waiting_orders(app)  # the approver's and the vendor console's decision forms
     _quotes(app, buyer)  # a draft (edit, send, withdraw) and an accepted quote (order it)
+    _special_prices(app)  # an offer to accept or withdraw; requests for staff to decide
     add(buyer, "SHD-STD-1Y", "2")  # a cart: update, remove and checkout forms
     page = buyer.get("/subscriptions").get_data(as_text=True)
     links = re.findall(r'class="renewal-url" type="url" readonly value="http://[^/]+([^"]+)"', page)
@@ -181,6 +192,59 @@ def _quotes(app: Flask, buyer: HostClient) -> None:
         quote = services.find(shop.buyer.company_id, number)
         assert services.move(quote, (QuoteStatus.DRAFT.value,), QuoteStatus.SENT)
         assert services.move(quote, (QuoteStatus.SENT.value,), QuoteStatus.ACCEPTED)
+
+
+def _special_prices(app: Flask) -> None:
+    """A counter offer on Bluebird's draft quote (its accept and withdraw forms), and two
+    requests of another Northwind reseller, out of reach of Bluebird's fuzzing: one waiting
+    for a partner manager (the Partners decision form), one a partner manager approved
+    above the vendor's threshold of its tier (the console's decision form)."""
+    from channelfront.quotes import services, special_requests, special_rules
+    from channelfront.quotes.models import Quote, QuoteStatus
+    from channelfront.quotes.services import QuoteInput, QuoteLineInput
+    from tests.quotes.world import customer
+    from tests.walls.world import reseller_company, user
+
+    manager = db.session.scalars(
+        select(User).where(User.email == "partners@northwind.example")
+    ).one()
+    for shop in storefront(app, NORTHWIND, "buyer@bluebird.example"):
+        draft = db.session.scalars(
+            select(Quote)
+            .where(Quote.company_id == shop.buyer.company_id)
+            .where(Quote.status == QuoteStatus.DRAFT.value)
+            .order_by(Quote.id)
+        ).first()
+        asked = special_requests.request_price(
+            draft, draft.lines[0], shop.buyer, discount_percent="10", justification="Fuzz"
+        )
+        offer = (asked.requested_unit_minor + asked.normal_unit_minor) // 2
+        special_requests.decide(
+            asked, manager, "counter", unit_price=f"{offer // 100}.{offer % 100:02d}", comment=None
+        )
+        db.session.commit()
+    rival = reseller_company("Fuzz Rival Co", "northwind", "silver")
+    user("buyer@rival.example", "buyer", rival.id)
+    for shop in storefront(app, NORTHWIND, "buyer@rival.example"):
+        program = shop.terms.enrollment.program
+        special_rules.save(
+            program, manager, special_rules.RuleInput("", "", "1", ""), shop.tenant.currency
+        )
+        asked = []
+        for _ in range(2):
+            lines = [QuoteLineInput("SHD-STD-1Y", 2)]
+            data = QuoteInput(lines=lines, new_customer=customer("Rival Customer"))
+            quote = services.create(shop.tenant, shop.buyer, shop.terms, data)
+            db.session.flush()
+            asked.append(
+                special_requests.request_price(
+                    quote, quote.lines[0], shop.buyer, discount_percent="5", justification="Fuzz"
+                )
+            )
+        to_vendor, waiting = asked
+        special_requests.decide(to_vendor, manager, "approve", comment=None)
+        assert (to_vendor.stage, waiting.stage) == ("vendor", "distributor")
+        db.session.commit()
 
 
 def _customer_quote_link(app: Flask) -> str:
