@@ -52,15 +52,15 @@ def _register_checkout_steps() -> None:
     from channelfront.approvals.checkout_step import ApprovalsStep
     from channelfront.orders import pipeline
     from channelfront.orders.credit import CreditLineStep
-    from channelfront.orders.signals import order_refunded
+    from channelfront.orders.signals import order_refund_credits, order_refunded
     from channelfront.payments.checkout_step import CardPaymentStep
     from channelfront.quotes import margin, refunds
     from channelfront.quotes.checkout_step import QuotesStep
     from channelfront.renewals.checkout_step import RenewalsStep
     from channelfront.statements.checkout_step import CreditNotesStep
 
-    order_refunded.connect(margin.take_back)
-    order_refunded.connect(margin.give_back)
+    order_refund_credits.connect(margin.take_back)
+    order_refund_credits.connect(margin.give_back)
     order_refunded.connect(refunds.on_refunded)
     for step in (
         QuotesStep(),

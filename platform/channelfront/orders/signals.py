@@ -12,7 +12,12 @@ _signals = Namespace()
 
 #: sender: the Order, just paid by card or accepted on account.
 order_accepted = _signals.signal("order-accepted")
-#: sender: the Order, refunded in full.
+#: sender: the Order, refunded in full: first the money it took from or gave to credit
+#: notes comes back (``order_refund_credits``), then everything else (``order_refunded``:
+#: incentive posting, subscriptions, licenses, timelines). Checkout spends notes before
+#: it posts incentives; a refund takes the same locks in the same order, so the two
+#: cannot deadlock (blinker calls the receivers of one signal in no set order).
+order_refund_credits = _signals.signal("order-refund-credits")
 order_refunded = _signals.signal("order-refunded")
 #: sender: the renewal record of a subscription, paid (by a partner or its end customer).
 subscription_renewed = _signals.signal("subscription-renewed")

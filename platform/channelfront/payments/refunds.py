@@ -13,7 +13,7 @@ from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.orders import lifecycle
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
-from channelfront.orders.signals import order_refunded
+from channelfront.orders.signals import order_refund_credits, order_refunded
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.payments import claims, settle
 from channelfront.payments.errors import PaymentInputError, PaymentUnavailable
@@ -61,6 +61,7 @@ def record_refund(order: Order, actor_id: int | None, data: dict, note: str | No
     )
     lifecycle.mark_refunded(order, actor_id, note, data)
     subscriptions.cancel_for_order(order.id)
+    order_refund_credits.send(order)
     order_refunded.send(order)
 
 

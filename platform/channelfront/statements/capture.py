@@ -16,7 +16,12 @@ from sqlalchemy import select
 from channelfront.catalog.models import Category, Product
 from channelfront.extensions import db
 from channelfront.orders.models import Order, OrderLine
-from channelfront.orders.signals import order_accepted, order_refunded, subscription_renewed
+from channelfront.orders.signals import (
+    order_accepted,
+    order_refund_credits,
+    order_refunded,
+    subscription_renewed,
+)
 from channelfront.statements import credit_notes, posting
 from channelfront.statements.models import IncentiveEvent
 from channelfront.statements.partners import reseller_id
@@ -30,7 +35,7 @@ def connect() -> None:
     """Listen to the order signals (safe to call more than once)."""
     order_accepted.connect(on_order_accepted)
     order_refunded.connect(on_order_refunded)
-    order_refunded.connect(credit_notes.restore)
+    order_refund_credits.connect(credit_notes.restore)
     subscription_renewed.connect(on_subscription_renewed)
 
 
