@@ -355,10 +355,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     # nothing. An empty form or a request with no offer is flashed on the quote (303);
     # the owner's request waits, so withdrawing it is what the route is for.
     ("quote_special.ask", "POST"): shop(QUOTE_LINE, viewer=403, distributor_finance=404, owner=303),
-    # Accepting locks the request before it finds no offer to take (on SQLite the lock is
-    # a no-op UPDATE, rolled back with the refusal).
+    # The owner's request has no counter offer: accepting is refused and writes nothing.
     ("quote_special.accept", "POST"): shop(
-        QUOTE_SPECIAL, writers=("owner",), viewer=403, distributor_finance=404, owner=303
+        QUOTE_SPECIAL, viewer=403, distributor_finance=404, owner=303
     ),
     ("quote_special.withdraw", "POST"): shop(
         QUOTE_SPECIAL, writers=("owner",), viewer=403, distributor_finance=404, owner=303

@@ -479,15 +479,20 @@ def decide(
 _PAST = {"approve": "approved", "counter": "countered", "decline": "declined"}
 
 
+def _check_counter(row: SpecialPriceRequest) -> None:
+    if row.status != SpecialStatus.COUNTERED or row.approved_unit_minor is None:
+        raise DecisionRefused(_("There is no counter offer to accept."), 409)
+
+
 def accept_counter(row: SpecialPriceRequest, actor: User) -> SpecialPriceRequest:
     """The reseller takes the counter offer: approved at the countered price, or, when a
     partner manager's offer is still above the vendor's threshold, on to vendor staff
     (no commit). Raises DecisionRefused."""
     if not _is_reseller_of(actor, row.company_id):
         raise DecisionRefused(_("Only the reseller that asked can accept the offer."))
+    _check_counter(row)  # a refusal takes no lock and writes nothing
     _lock(row)
-    if row.status != SpecialStatus.COUNTERED or row.approved_unit_minor is None:
-        raise DecisionRefused(_("There is no counter offer to accept."), 409)
+    _check_counter(row)
     if not _quote_open(row):
         raise DecisionRefused(_("The quote was ordered, closed or has expired."), 409)
     before, unit = _state(row), row.approved_unit_minor
@@ -503,6 +508,8 @@ def withdraw(row: SpecialPriceRequest, actor: User) -> SpecialPriceRequest:
     """The reseller withdraws a waiting or countered request (no commit)."""
     if not _is_reseller_of(actor, row.company_id):
         raise DecisionRefused(_("Only the reseller that asked can withdraw the request."))
+    if row.status not in OPEN:  # a refusal takes no lock and writes nothing
+        raise DecisionRefused(_("This request is already decided."), 409)
     _lock(row)
     if row.status not in OPEN:
         raise DecisionRefused(_("This request is already decided."), 409)
