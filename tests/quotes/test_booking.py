@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from channelfront.extensions import db
 from channelfront.fulfillment.models import License
-from channelfront.outbox.services import commit_and_dispatch
 from channelfront.orders.models import OrderStatus
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.quotes import booking, margin
 from channelfront.quotes.models import QuoteStatus
 from channelfront.statements.models import CreditNote
