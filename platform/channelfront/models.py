@@ -14,6 +14,7 @@ from channelfront.approvals import models as approval_models
 from channelfront.audit import models as audit_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
+from channelfront.deals import models as deal_models
 from channelfront.fulfillment import models as fulfillment_models
 from channelfront.fulfillment import (  # noqa: F401  (outbox handlers, the refund receiver)
     notifications,
@@ -38,6 +39,7 @@ from channelfront.renewals import models as renewal_models
 from channelfront.statements import models as statement_models
 from channelfront.subscriptions import models as subscription_models
 from channelfront.tenancy import models as tenancy_models
+from channelfront.webhooks import models as webhook_models
 
 MODEL_MODULES = (
     tenancy_models,
@@ -60,6 +62,8 @@ MODEL_MODULES = (
     audit_models,
     approval_models,
     quote_models,
+    deal_models,
+    webhook_models,
 )
 
 

@@ -116,6 +116,12 @@ class Order(TenantOwned, db.Model):
     card_payment_method: Mapped[str | None] = mapped_column(String(80))
     payment_intent_id: Mapped[str | None] = mapped_column(String(80))
     payment_error: Mapped[str | None] = mapped_column(String(300))
+    # The registered deal this order closes, and the reseller's CRM ids that travel with it
+    # (the deal's external id, the CRM account and opportunity), so the CRM can match it.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id"), index=True)
+    crm_deal_id: Mapped[str | None] = mapped_column(String(80))
+    crm_account_id: Mapped[str | None] = mapped_column(String(64))
+    crm_opportunity_id: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     customer: Mapped[Customer | None] = relationship()

@@ -18,6 +18,10 @@ class Program(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
+    # Must an order name an end customer? None: as the tenant says.
+    require_end_customer: Mapped[bool | None] = mapped_column()
+    # How long an approved deal registration protects the reseller.
+    deal_protection_days: Mapped[int] = mapped_column(default=90, server_default="90")
 
     rules: Mapped[list[ProgramRule]] = relationship(cascade="all, delete-orphan")
 

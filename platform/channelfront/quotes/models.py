@@ -85,6 +85,11 @@ class Quote(TenantOwned, db.Model):
     # Expiry reminders already sent to the buyer: 7 and 1 days before valid_until.
     reminded_days: Mapped[int | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The registered deal this quote was made from, and the CRM ids that travel with it.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id"), index=True)
+    crm_deal_id: Mapped[str | None] = mapped_column(String(80))
+    crm_account_id: Mapped[str | None] = mapped_column(String(64))
+    crm_opportunity_id: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -260,6 +265,8 @@ class SpecialPriceRequest(TenantOwned, db.Model):
     justification: Mapped[str] = mapped_column(Text)
     # A registered deal, once deals exist (no foreign key yet).
     deal_ref: Mapped[str | None] = mapped_column(String(80))
+    # The approved deal registration that makes this line eligible (the quote's deal).
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=SpecialStatus.PENDING.value)
     stage: Mapped[str | None] = mapped_column(String(12))
     needs_vendor: Mapped[bool] = mapped_column(default=False)

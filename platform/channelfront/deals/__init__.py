@@ -1,0 +1,1 @@
+"""Deal registration: a reseller registers an opportunity, staff approve or decline it."""
