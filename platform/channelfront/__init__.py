@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
+    from channelfront.orders import quick_order_views  # noqa: F401  (routes on cart_bp)
     from channelfront.orders.cart_views import bp as cart_bp
     from channelfront.orders.checkout_views import bp as checkout_bp
     from channelfront.orders.history_views import bp as order_history_bp
