@@ -8,9 +8,9 @@ import re
 import pytest
 
 from channelfront.accounts.models import User
-from channelfront.extensions import db
 from channelfront.accounts.passwords import hash_password
 from channelfront.demo.seed import DEMO_PASSWORD
+from channelfront.extensions import db
 
 
 def cart_quantities(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -57,7 +57,8 @@ def test_pasted_lines_in_any_separator_fill_the_cart(bluebird_buyer):
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/cart")
     assert "3 products are in your cart." in bluebird_buyer.get("/cart").get_data(as_text=True)
-    assert cart_quantities(bluebird_buyer) == {"SHD-STD-1Y": "2", "INS-PERP": "3", "SHD-ENT-1Y": "1"}
+    expected = {"SHD-STD-1Y": "2", "INS-PERP": "3", "SHD-ENT-1Y": "1"}
+    assert cart_quantities(bluebird_buyer) == expected
     page = bluebird_buyer.get("/cart").get_data(as_text=True)
     assert '<option value="24" selected>' in page
 
