@@ -12,10 +12,13 @@ csrf.exempt(bp)
 from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
     approval_views,
+    invoice_views,
     openapi,
     order_views,
     quote_views,
     special_price_views,
+    statement_views,
+    subscription_views,
     user_views,
     views,
     withdraw_views,

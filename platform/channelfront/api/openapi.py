@@ -19,6 +19,7 @@ from channelfront.api.openapi_approvals import add_approval_paths
 from channelfront.api.openapi_orders import add_order_paths
 from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.openapi_quotes import add_quote_paths
+from channelfront.api.openapi_readonly import add_readonly_paths
 from channelfront.api.openapi_users import add_user_paths
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
@@ -101,6 +102,7 @@ def _static_spec() -> dict[str, Any]:
     add_user_paths(spec)
     add_approval_paths(spec)
     add_quote_paths(spec)
+    add_readonly_paths(spec)
     return spec.to_dict()
 
 

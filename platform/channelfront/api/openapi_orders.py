@@ -22,9 +22,9 @@ from channelfront.api.order_schemas import (
     CustomerRefSchema,
     NewCustomerSchema,
     OnAccountPaymentSchema,
-    OrderQuerySchema,
     OrderRequestSchema,
 )
+from channelfront.api.order_search import OrderListQuerySchema
 
 SECURITY = [{"bearer": []}]
 
@@ -206,7 +206,7 @@ def add_order_paths(spec: APISpec) -> None:
                 "listOrders",
                 "The company's orders on this storefront, newest first, filtered",
                 "OrderPage",
-                parameters=[{"in": "query", "schema": OrderQuerySchema}],
+                parameters=[{"in": "query", "schema": OrderListQuerySchema}],
                 not_found=error(
                     "`customer` is not in the company's customer list; or no "
                     "storefront answers at this host"

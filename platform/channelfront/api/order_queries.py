@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from channelfront.accounts.models import User
+from channelfront.api.order_search import search_condition
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
 from channelfront.fulfillment.models import License
@@ -109,6 +110,8 @@ def order_page(company_id: int, filters: dict[str, Any], page: int) -> OrderPage
         text = filters["po"].lower()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(func.lower(Order.po_number).like(pattern, escape="\\"))
+    if (searched := search_condition(company_id, filters.get("q", ""))) is not None:
+        conditions.append(searched)
     total = db.session.scalar(select(func.count(Order.id)).where(*conditions)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page, pages)

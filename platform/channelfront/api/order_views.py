@@ -46,7 +46,8 @@ from channelfront.api.order_queries import (
     order_detail,
     order_page,
 )
-from channelfront.api.order_schemas import OrderQuerySchema, OrderRequestSchema, valid_order_number
+from channelfront.api.order_schemas import OrderRequestSchema, valid_order_number
+from channelfront.api.order_search import OrderListQuerySchema
 from channelfront.api.schemas import NoQuerySchema
 from channelfront.extensions import db
 from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key
@@ -201,7 +202,7 @@ def get_order(number: str) -> Response:
 @token_required
 def list_orders() -> Response:
     terms = require_terms()
-    args = query_args(OrderQuerySchema())
+    args = query_args(OrderListQuerySchema())
     company_id = terms.enrollment.company_id
     if "customer" in args and not customer_exists(company_id, args["customer"]):
         return api_error(404, "No customer with this id in your customer list.")
