@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.audit.views import bp as audit_bp
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.company.views import bp as company_bp
+    from channelfront.customers.import_views import bp as customer_imports_bp
     from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         checkout_bp,
         orders_bp,
         customers_bp,
+        customer_imports_bp,
         order_history_bp,
         order_templates_bp,
         quotes_bp,
