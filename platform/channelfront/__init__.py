@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from channelfront.accounts import auth
     from channelfront.i18n import formatting, locale
     from channelfront.tenancy import middleware
+    from channelfront.webhooks import sources as webhook_sources
 
     middleware.init_app(app)
     extensions.db.init_app(app)
@@ -41,6 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     celery_app.init_app(app)
     models.register_cli(app)
     statements.connect()
+    webhook_sources.connect()
     _register_checkout_steps()
     _register_blueprints(app)
     return app
@@ -87,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.company.views import bp as company_bp
     from channelfront.customers.import_views import bp as customer_imports_bp
+    from channelfront.customers import pages  # noqa: F401  (routes on customers_bp)
     from channelfront.customers.views import bp as customers_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.statements.views_partner import bp as incentives_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
+    from channelfront.webhooks.views import company_bp as company_webhooks_bp, partner_bp as partner_webhooks_bp
 
     for blueprint in (
         health_bp,
@@ -137,6 +141,8 @@ def _register_blueprints(app: Flask) -> None:
         partner_rules_bp,
         quote_special_bp,
         partner_special_bp,
+        company_webhooks_bp,
+        partner_webhooks_bp,
         payments_bp,
         stripe_webhooks_bp,
         admin_bp,

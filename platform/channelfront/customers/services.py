@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from channelfront.customers.models import Customer
 from channelfront.extensions import db
@@ -25,6 +25,16 @@ class CustomerInput:
     email: str = ""
     country: str = ""
     vat_id: str = ""
+    # The reseller's CRM account id; optional, matched first by imports.
+    crm_account_id: str = ""
+
+
+CRM_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def live(stmt: Select[tuple[Customer]]) -> Select[tuple[Customer]]:
+    """Only customers a picker may offer: neither archived nor merged into another."""
+    return stmt.where(Customer.archived_at.is_(None), Customer.merged_into_id.is_(None))
 
 
 def _text(value: object, field: str, label: str, max_length: int) -> str:
@@ -51,7 +61,13 @@ def validate(data: CustomerInput, field: str = "end_customer") -> CustomerInput:
     vat_id = re.sub(r"[\s.-]", "", str(data.vat_id or "")).upper()
     if vat_id and not VAT_ID.match(vat_id):
         raise OrderInputError(f"{field}.vat_id", _("The VAT id is not valid."))
-    return CustomerInput(company, contact, email, country, vat_id)
+    crm_id = str(data.crm_account_id or "").strip()
+    if crm_id and not CRM_ID.match(crm_id):
+        raise OrderInputError(
+            f"{field}.crm_account_id",
+            _("The CRM account id has at most 64 letters, digits or signs, without spaces."),
+        )
+    return CustomerInput(company, contact, email, country, vat_id, crm_id)
 
 
 def create(company_id: int, data: CustomerInput) -> Customer:
@@ -63,6 +79,7 @@ def create(company_id: int, data: CustomerInput) -> Customer:
         email=data.email,
         country=data.country,
         vat_id=data.vat_id or None,
+        crm_account_id=data.crm_account_id or None,
     )
     db.session.add(customer)
     return customer
@@ -71,12 +88,13 @@ def create(company_id: int, data: CustomerInput) -> Customer:
 def get_for_company(
     company_id: int, customer_id: object, field: str = "end_customer.id"
 ) -> Customer:
-    """One of the company's customers on this tenant; any other id is refused the same way."""
+    """One of the company's live customers on this tenant; any other id (another company's,
+    an archived or a merged customer) is refused the same way: pickers never offer them."""
     wanted = parse_whole(customer_id, minimum=1)
     found = None
     if wanted is not None:
         found = db.session.scalar(
-            select(Customer).where(Customer.id == wanted, Customer.company_id == company_id)
+            live(select(Customer).where(Customer.id == wanted, Customer.company_id == company_id))
         )
     if found is None:
         raise OrderInputError(field, _("There is no such customer in your customer list."))
@@ -84,8 +102,9 @@ def get_for_company(
 
 
 def search(company_id: int, query: str, limit: int = 10) -> list[Customer]:
-    """Type-ahead: the company's customers whose name, contact or e-mail contains the text."""
-    stmt = select(Customer).where(Customer.company_id == company_id)
+    """Type-ahead: the company's live customers whose name, contact or e-mail contains the
+    text (archived and merged ones are not offered)."""
+    stmt = live(select(Customer).where(Customer.company_id == company_id))
     text = query.strip().lower()[:100]
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
