@@ -52,6 +52,7 @@ def _register_checkout_steps() -> None:
     """The checkout pipeline's steps, in the order they run (orders.pipeline)."""
     from channelfront.approvals import expiry  # noqa: F401  (the Celery task)
     from channelfront.approvals.checkout_step import ApprovalsStep
+    from channelfront.deals.checkout_step import DealsStep
     from channelfront.orders import pipeline
     from channelfront.orders.credit import CreditLineStep
     from channelfront.orders.signals import order_refund_credits, order_refunded
@@ -66,6 +67,7 @@ def _register_checkout_steps() -> None:
     order_refunded.connect(refunds.on_refunded)
     for step in (
         QuotesStep(),
+        DealsStep(),
         RenewalsStep(),
         CreditLineStep(),
         CreditNotesStep(),
@@ -91,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.customers.import_views import bp as customer_imports_bp
     from channelfront.customers import pages  # noqa: F401  (routes on customers_bp)
     from channelfront.customers.views import bp as customers_bp
+    from channelfront.deals.partner_views import bp as partner_deals_bp
+    from channelfront.deals.views import bp as deals_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
     from channelfront.orders import quick_order_views  # noqa: F401  (routes on cart_bp)
@@ -128,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         order_history_bp,
         order_templates_bp,
         quotes_bp,
+        deals_bp,
         invoices_bp,
         renewals_bp,
         quote_customer_bp,
@@ -141,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         partner_rules_bp,
         quote_special_bp,
         partner_special_bp,
+        partner_deals_bp,
         company_webhooks_bp,
         partner_webhooks_bp,
         payments_bp,

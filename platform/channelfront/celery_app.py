@@ -32,6 +32,7 @@ def init_app(app: Flask) -> Celery:
             "approvals-expire": {"task": "approvals.expire_due", "schedule": 300.0},
             # Quotes past their validity expire; buyers hear 7 days and 1 day before.
             "quotes-expire": {"task": "quotes.expire_and_remind", "schedule": 3600.0},
+            "deals-expire": {"task": "deals.expire", "schedule": 3600.0},
             "webhooks-retry": {"task": "webhooks.retry_due", "schedule": 30.0},
         },
     )

@@ -14,6 +14,8 @@ from channelfront.approvals import models as approval_models
 from channelfront.audit import models as audit_models
 from channelfront.catalog import models as catalog_models
 from channelfront.customers import models as customer_models
+from channelfront.deals import expiry as _deal_expiry  # noqa: F401  (Celery task)
+from channelfront.deals import mail as _deal_mail  # noqa: F401  (outbox handler)
 from channelfront.deals import models as deal_models
 from channelfront.fulfillment import models as fulfillment_models
 from channelfront.fulfillment import (  # noqa: F401  (outbox handlers, the refund receiver)
@@ -71,6 +73,7 @@ MODEL_MODULES = (
 def register_cli(app: Flask) -> None:
     from channelfront.accounts.cli import users_cli
     from channelfront.api.cli import api_token_cli
+    from channelfront.deals.cli import deals_cli
     from channelfront.approvals.cli import approvals_cli
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
@@ -88,3 +91,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(incentives_cli)
     app.cli.add_command(quotes_cli)
+    app.cli.add_command(deals_cli)
