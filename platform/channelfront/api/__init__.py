@@ -21,5 +21,6 @@ from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     subscription_views,
     user_views,
     views,
+    webhook_views,
     withdraw_views,
 )

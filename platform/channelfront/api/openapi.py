@@ -21,6 +21,7 @@ from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.openapi_quotes import add_quote_paths
 from channelfront.api.openapi_readonly import add_readonly_paths
 from channelfront.api.openapi_users import add_user_paths
+from channelfront.api.openapi_webhooks import add_webhook_paths
 from channelfront.api.schemas import (
     MAX_SKU_LENGTH,
     CatalogQuerySchema,
@@ -102,6 +103,7 @@ def _static_spec() -> dict[str, Any]:
     add_user_paths(spec)
     add_approval_paths(spec)
     add_quote_paths(spec)
+    add_webhook_paths(spec)
     add_readonly_paths(spec)
     return spec.to_dict()
 

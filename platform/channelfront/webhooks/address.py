@@ -12,12 +12,14 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from flask_babel import gettext as _
+
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_URL_LENGTH = 500
 
 
 class AddressRefused(ValueError):
-    """The URL may not receive webhooks; the message says why (English)."""
+    """The URL may not receive webhooks; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,19 @@ def forbidden(ip: IP, allow_loopback: bool) -> bool:
 def parse(url: str, allow_loopback: bool) -> SplitResult:
     """The URL's parts, or AddressRefused for one that is malformed or not https."""
     if not url or len(url) > MAX_URL_LENGTH or not url.isprintable() or " " in url:
-        raise AddressRefused(f"Enter a URL of at most {MAX_URL_LENGTH} characters, no spaces.")
+        raise AddressRefused(
+            _("Enter a URL of at most %(count)d characters, no spaces.", count=MAX_URL_LENGTH)
+        )
     parts = urlsplit(url)
     allowed = ("https", "http") if allow_loopback else ("https",)
     if parts.scheme not in allowed:
-        raise AddressRefused("The URL must start with https://.")
+        raise AddressRefused(_("The URL must start with https://."))
     if not parts.hostname or parts.username or parts.password:
-        raise AddressRefused("The URL needs a host name and no user name or password.")
+        raise AddressRefused(_("The URL needs a host name and no user name or password."))
     try:
         parts.port  # noqa: B018  (raises on a bad port)
     except ValueError as exc:
-        raise AddressRefused("The URL's port is not a number from 1 to 65535.") from exc
+        raise AddressRefused(_("The URL's port is not a number from 1 to 65535.")) from exc
     return parts
 
 
@@ -78,15 +82,19 @@ def resolve(url: str, allow_loopback: bool) -> Target:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise AddressRefused(f"The host name {host} does not resolve.") from exc
+        raise AddressRefused(_("The host name %(host)s does not resolve.", host=host)) from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     if not addresses:
-        raise AddressRefused(f"The host name {host} does not resolve.")
+        raise AddressRefused(_("The host name %(host)s does not resolve.", host=host))
     for ip in addresses:
         if forbidden(ip, allow_loopback):
             raise AddressRefused(
-                f"The host {host} resolves to {ip}, a private, loopback or reserved"
-                " address: webhooks go to public addresses only."
+                _(
+                    "The host %(host)s resolves to %(ip)s, a private, loopback or reserved"
+                    " address: webhooks go to public addresses only.",
+                    host=host,
+                    ip=str(ip),
+                )
             )
     path = parts.path or "/"
     if parts.query:

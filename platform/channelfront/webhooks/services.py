@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from channelfront.accounts.models import User
@@ -31,7 +32,7 @@ MAX_DESCRIPTION = 200
 
 
 class EndpointRefused(ValueError):
-    """Input the rules refuse; ``field`` names it, ``message`` says why (English)."""
+    """Input the rules refuse; ``field`` names it, ``message`` says why ."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -90,13 +91,14 @@ def check(entry: EndpointInput) -> EndpointInput:
     events = list(dict.fromkeys(entry.events))
     unknown = [e for e in events if e not in EVENT_TYPES]
     if unknown:
-        raise EndpointRefused("events", f"Unknown event type: {unknown[0]}.")
+        raise EndpointRefused("events", _("Unknown event type: %(type)s.", type=unknown[0]))
     if not events:
-        raise EndpointRefused("events", "Choose at least one event.")
+        raise EndpointRefused("events", _("Choose at least one event."))
     description = entry.description.strip()
     if len(description) > MAX_DESCRIPTION or not description.isprintable():
         raise EndpointRefused(
-            "description", f"Use at most {MAX_DESCRIPTION} characters on one line."
+            "description",
+            _("Use at most %(count)d characters on one line.", count=MAX_DESCRIPTION),
         )
     return EndpointInput(url, [e for e in EVENT_TYPES if e in events], description)
 
@@ -110,7 +112,9 @@ def create(owner: Owner, entry: EndpointInput, actor: User) -> WebhookEndpoint:
     clean = check(entry)
     count = db.session.scalar(select(func.count(WebhookEndpoint.id)).where(*_owned(owner)))
     if (count or 0) >= MAX_ENDPOINTS:
-        raise EndpointRefused("url", f"At most {MAX_ENDPOINTS} endpoints; delete one first.")
+        raise EndpointRefused(
+            "url", _("At most %(count)d endpoints; delete one first.", count=MAX_ENDPOINTS)
+        )
     endpoint = WebhookEndpoint(
         tenant_id=owner.tenant_id,
         company_id=owner.company_id,
