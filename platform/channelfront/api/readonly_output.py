@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from channelfront.api.order_output import CustomerBriefSchema, currency, text
 from channelfront.api.order_output import amount as money
+from channelfront.api.quote_output import CompanyBriefSchema
 from channelfront.api.readonly_schemas import SUBSCRIPTION_STATES
 from channelfront.catalog.models import ProductKind
 
@@ -34,11 +35,6 @@ def paging(item: type[Schema], order: str) -> dict[str, fields.Field]:
         "per_page": fields.Integer(required=True),
         "total": fields.Integer(required=True),
     }
-
-
-class CompanyBriefSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
 
 
 class SubscriptionItemSchema(Schema):
