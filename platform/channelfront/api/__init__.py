@@ -12,6 +12,7 @@ csrf.exempt(bp)
 from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
     approval_views,
+    customer_import_views,
     invoice_views,
     openapi,
     order_views,

@@ -35,7 +35,6 @@ FIELDS = ("company_name", "contact_name", "email", "country", "vat_id", "crm_acc
 REQUIRED = frozenset({"company_name", "contact_name", "email", "country"})
 # What a spreadsheet would run as a formula when the file is opened again.
 FORMULA_START = ("=", "+", "-", "@")
-MAX_CRM_ID = 64
 FILE = "file"
 
 #: ``progress(done, total)``, called every ``PROGRESS_STEP`` rows and at the end.
@@ -208,10 +207,6 @@ def _row_values(row: Row, columns: tuple[str, ...]) -> tuple[dict[str, str | Non
         if row.cells.get(name, "").strip().startswith(FORMULA_START):
             message = _("A cell may not start with = + - or @ (a spreadsheet formula).")
             errors.append(RowError(row.number, name, message))
-    crm = row.cells.get("crm_account_id", "").strip()
-    if len(crm) > MAX_CRM_ID or not crm.isprintable():
-        message = _("The CRM account id has at most %(max)d printable characters.", max=MAX_CRM_ID)
-        errors.append(RowError(row.number, "crm_account_id", message))
     if errors:
         return {}, errors
     try:
@@ -222,6 +217,7 @@ def _row_values(row: Row, columns: tuple[str, ...]) -> tuple[dict[str, str | Non
                 email=row.cells["email"],
                 country=row.cells["country"],
                 vat_id=row.cells.get("vat_id", ""),
+                crm_account_id=row.cells.get("crm_account_id", ""),
             ),
             field="row",
         )
@@ -236,7 +232,7 @@ def _row_values(row: Row, columns: tuple[str, ...]) -> tuple[dict[str, str | Non
     if "vat_id" in columns:
         values["vat_id"] = checked.vat_id or None
     if "crm_account_id" in columns:
-        values["crm_account_id"] = crm or None
+        values["crm_account_id"] = checked.crm_account_id or None
     return values, []
 
 
