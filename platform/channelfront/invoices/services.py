@@ -9,6 +9,7 @@ from channelfront.audit.service import record
 from channelfront.audit.values import money
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
+from channelfront.invoices.signals import invoice_issued, invoice_paid
 from channelfront.orders import events, numbering
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
 from channelfront.tenancy.models import Tenant
@@ -43,6 +44,7 @@ def issue_invoice(order: Order, today: date) -> Invoice:
     )
     db.session.add(invoice)
     events.record(order, OrderStatus.INVOICED, data={"invoice": invoice.number})
+    invoice_issued.send(invoice, order=order)
     return invoice
 
 
@@ -74,3 +76,4 @@ def mark_paid(
         actor_id=actor_id,
         data={"invoice": invoice.number, "how": how, **(data or {})},
     )
+    invoice_paid.send(invoice, order=order)

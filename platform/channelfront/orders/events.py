@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from channelfront.orders.models import Order, OrderEvent, OrderStatus
+from channelfront.orders.signals import order_event_recorded
 
 STATUS_EVENTS = {status.value for status in OrderStatus}
 
@@ -24,4 +25,5 @@ def record(
     order.events.append(event)
     if kind in STATUS_EVENTS:
         order.status = kind
+    order_event_recorded.send(order, event=event)
     return event

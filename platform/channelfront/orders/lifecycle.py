@@ -92,8 +92,8 @@ def approved(order: Order, actor_id: int | None, data: dict[str, Any] | None = N
     """
     if not _move(order, OrderStatus.AWAITING_APPROVAL.value, OrderStatus.PLACED):
         return False
+    order.status = OrderStatus.PLACED.value  # what _move wrote, before anyone hears of it
     events.record(order, APPROVED, actor_id=actor_id, data=data)
-    order.status = OrderStatus.PLACED.value
     go_ahead(order, actor_id)
     return True
 

@@ -21,3 +21,8 @@ order_refund_credits = _signals.signal("order-refund-credits")
 order_refunded = _signals.signal("order-refunded")
 #: sender: the renewal record of a subscription, paid (by a partner or its end customer).
 subscription_renewed = _signals.signal("subscription-renewed")
+#: sender: the Order, with ``event``: an entry just added to its timeline (a status or an
+#: update); the order is complete except for that entry's database defaults.
+order_event_recorded = _signals.signal("order-event-recorded")
+#: sender: the Subscription whose renewal link (the renewal notice) was just sent.
+renewal_notice_sent = _signals.signal("renewal-notice-sent")

@@ -23,6 +23,7 @@ from channelfront.orders.lines import LineRequest, PricedLine, price_lines
 from channelfront.pricing.services import PartnerTerms
 from channelfront.quotes import prices
 from channelfront.quotes.models import EDITABLE, Quote, QuoteEvent, QuoteLine, QuoteStatus
+from channelfront.quotes.signals import quote_moved
 from channelfront.tenancy.models import Tenant
 
 DEFAULT_VALID_DAYS = 30
@@ -102,6 +103,7 @@ def move(
     False, and nothing written, when another request moved or revised it first.
     """
     now = datetime.now(UTC)
+    from_status = quote.status
     moved = db.session.execute(
         update(Quote)
         .where(
@@ -119,6 +121,7 @@ def move(
     for name, value in values.items():
         setattr(quote, name, value)
     record(quote, to_status.value, actor_id, note, data)
+    quote_moved.send(quote, from_status=from_status)
     if to_status in ENDED_UNORDERED:
         from channelfront.quotes import special_requests  # it records on quotes through here
 

@@ -18,6 +18,7 @@ from channelfront.customers.models import Customer
 from channelfront.extensions import db, limiter
 from channelfront.orders import cart as carts
 from channelfront.orders.errors import OrderInputError
+from channelfront.orders.signals import renewal_notice_sent
 from channelfront.orders.view_support import (
     actor,
     buyer_terms,
@@ -122,6 +123,7 @@ def send_link(subscription_id: int) -> Response | tuple[str, int]:
     customer = db.session.get(Customer, subscription.customer_id)
     url = links.renewal_url(tenant_row().id, subscription.id)
     enqueue(subscription.tenant_id, LINK_TOPIC, {"subscription_id": subscription.id, "url": url})
+    renewal_notice_sent.send(subscription)
     commit_and_dispatch()
     flash(_("The renewal link is on its way to %(email)s.", email=customer.email), "info")
     return redirect(url_for("renewals.subscriptions"), 303)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from channelfront.accounts.models import User
 from channelfront.extensions import db
 from channelfront.orders import numbering
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.statements import programs
 from channelfront.statements.facts import from_minor, local_date
 from channelfront.statements.models import (
@@ -33,6 +34,7 @@ from channelfront.statements.models import (
 )
 from channelfront.statements.partners import company_id_of
 from channelfront.statements.posting import closed_periods, engine_for
+from channelfront.statements.signals import statement_closed
 from channelfront.tenancy.models import Tenant
 from channelfront.tenancy.scoping import tenant_scope
 from incentives.model import Program
@@ -133,7 +135,7 @@ def close_one(item: Due, now: datetime, actor: User | None = None) -> bool:
         assert tenant is not None
         try:
             closed = _close(tenant, row, item.period, now, actor)
-            db.session.commit()
+            commit_and_dispatch()  # statement.closed webhooks go out with the close
         except IntegrityError:
             db.session.rollback()
             return False
@@ -165,7 +167,8 @@ def _close(
     db.session.flush()
     engine = engine_for(row, tenant)
     engine.close(period)
-    _statements(tenant, row, engine.program, period, now)
+    for statement in _statements(tenant, row, engine.program, period, now):
+        statement_closed.send(statement)
     fund_totals(row, period)
     return True
 
