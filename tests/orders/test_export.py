@@ -104,7 +104,7 @@ def test_the_csv_holds_exactly_the_filtered_list_in_page_order(northwind_shop, b
 def test_the_page_links_to_the_csv_of_its_filters(northwind_shop, bluebird_buyer):
     place(northwind_shop)
     html = bluebird_buyer.get("/orders?po=PO&status=invoiced").get_data(as_text=True)
-    assert 'href="/orders.csv?status=invoiced&amp;po=PO"' in html
+    assert 'href="/orders.csv?status=invoiced&amp;po=PO&amp;sep=comma"' in html
 
 
 def test_cells_a_spreadsheet_would_run_are_quoted(northwind_shop, bluebird_buyer):

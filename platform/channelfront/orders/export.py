@@ -1,8 +1,12 @@
 """The order history as CSV, streamed row by row from a server-side cursor.
 
-One row per order, in the order of the history page. Memory stays flat whatever the
-number of orders: rows are fetched in batches (``yield_per``) and written out in
-chunks. Every cell a spreadsheet could read as a formula is prefixed with a quote.
+One row per order, in the order of the history page. Two variants: comma-separated, and
+semicolon-separated with the locale's decimal comma for the spreadsheets of locales that
+expect it (de, fr, es); the default follows the user's locale, ``?sep=`` chooses.
+
+Memory stays flat whatever the number of orders: rows are fetched in batches
+(``yield_per``) and written out in chunks. Every cell a spreadsheet could read as a
+formula is prefixed with a quote.
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from babel.numbers import get_decimal_symbol
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
@@ -25,10 +31,36 @@ from channelfront.invoices.models import Invoice
 from channelfront.orders.history import STATUS_LABELS, HistoryFilters, filtered_orders
 from channelfront.orders.models import Order, OrderLine, PaymentMethod
 from channelfront.tenancy.scoping import tenant_scope
+from channelfront.web.params import ParamError
 
 BATCH = 1000
 CHUNK = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+SEMICOLON_LANGUAGES = frozenset({"de", "fr", "es"})
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    delimiter: str = ","
+    decimal: str = "."
+
+
+def csv_format(sep: str | None, locale: str) -> CsvFormat:
+    """The variant ``?sep=comma|semicolon`` asks for; by default the one the locale expects.
+
+    The semicolon variant writes decimals with the locale's decimal sign (a comma in de,
+    fr and es), as those spreadsheets read them. Raises ParamError naming ``sep``.
+    """
+    language = locale.replace("-", "_").split("_")[0].lower()
+    if sep in (None, ""):
+        sep = "semicolon" if language in SEMICOLON_LANGUAGES else "comma"
+    if sep not in SEPARATORS:
+        raise ParamError("sep", _("The separator (sep) must be comma or semicolon."))
+    if sep == "comma":
+        return CsvFormat()
+    decimal = get_decimal_symbol(locale.replace("-", "_"))
+    return CsvFormat(";", decimal if decimal != ";" else ",")
 
 
 def safe_cell(value: object) -> str:
@@ -63,6 +95,9 @@ def export_query(company_id: int, filters: HistoryFilters) -> Select[Any]:
             Invoice.due_on,
             OrderLine.sku,
             OrderLine.quantity,
+            Order.crm_deal_id,
+            Order.crm_account_id,
+            Order.crm_opportunity_id,
         )
         .outerjoin(Customer, Customer.id == Order.customer_id)
         .outerjoin(Invoice, Invoice.order_id == Order.id)
@@ -90,6 +125,10 @@ def _header() -> list[str]:
         _("Invoice"),
         _("Invoice status"),
         _("Due date"),
+        # Added last so the earlier columns keep their places.
+        _("CRM deal id"),
+        _("CRM account id"),
+        _("CRM opportunity id"),
     ]
 
 
@@ -114,7 +153,7 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-def _record(rows: list[Any], labels: dict[str, str]) -> list[object]:
+def _record(rows: list[Any], labels: dict[str, str], decimal: str) -> list[object]:
     first = rows[0]
     return [
         first.number,
@@ -128,18 +167,24 @@ def _record(rows: list[Any], labels: dict[str, str]) -> list[object]:
         labels.get(f"payment:{first.payment_method}", first.payment_method),
         first.buyer_name,
         "; ".join(f"{row.sku} x {row.quantity}" for row in rows),
-        Money(first.total_minor, first.currency).amount,
+        str(Money(first.total_minor, first.currency).amount).replace(".", decimal),
         first.currency,
         first.invoice_number,
         labels.get(f"invoice:{first.invoice_status}", ""),
         first.due_on.isoformat() if first.due_on else "",
+        first.crm_deal_id,
+        first.crm_account_id,
+        first.crm_opportunity_id,
     ]
 
 
-def csv_chunks(stmt: Select[Any], tenant_id: int) -> Iterator[str]:
+def csv_chunks(
+    stmt: Select[Any], tenant_id: int, variant: CsvFormat | None = None
+) -> Iterator[str]:
     """Stream the export as CSV text (UTF-8 with a BOM, so spreadsheets read accents)."""
+    variant = variant or CsvFormat()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=variant.delimiter)
     buffer.write("\ufeff")
     writer.writerow([safe_cell(cell) for cell in _header()])
     labels = _labels()
@@ -147,7 +192,9 @@ def csv_chunks(stmt: Select[Any], tenant_id: int) -> Iterator[str]:
     with tenant_scope(tenant_id):
         result = db.session.execute(stmt.execution_options(yield_per=BATCH))
         for _order_id, rows in groupby(result, key=lambda row: row.id):
-            writer.writerow([safe_cell(cell) for cell in _record(list(rows), labels)])
+            writer.writerow(
+                [safe_cell(cell) for cell in _record(list(rows), labels, variant.decimal)]
+            )
             if buffer.tell() >= CHUNK:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -12,7 +12,7 @@ from channelfront.accounts.models import UserKind
 from channelfront.catalog.params import ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.orders import export, history
-from channelfront.orders.view_support import has_endpoint, may_buy, storefront_only
+from channelfront.orders.view_support import has_endpoint, locale, may_buy, storefront_only
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.views import render
 from channelfront.web.params import parse_whole
@@ -71,12 +71,13 @@ def export_csv() -> Response:
     try:
         filters = history.parse_filters(request.args)
         stmt = export.export_query(company_id, filters)
+        variant = export.csv_format(request.args.get("sep"), locale())
     except ParamError as error:
         abort(400, description=error.message)
     tenant = current_tenant()
     filename = f"orders-{tenant.slug}-{datetime.now(UTC):%Y%m%d}.csv"
     return Response(
-        stream_with_context(export.csv_chunks(stmt, tenant.id)),
+        stream_with_context(export.csv_chunks(stmt, tenant.id, variant)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
