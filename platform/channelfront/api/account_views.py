@@ -1,4 +1,4 @@
-"""``/api/v1/credit`` and ``/api/v1/customers``: the company's credit line and end customers."""
+"""``/api/v1/credit``: the company's credit line (``/customers`` is in customer_views)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from channelfront.api.context import (
     require_terms,
     tenant_info,
 )
-from channelfront.api.order_json import credit_json, customer_json
-from channelfront.api.order_output import CreditSchema, CustomerListSchema
-from channelfront.api.order_schemas import CustomerQuerySchema
+from channelfront.api.order_json import credit_json
+from channelfront.api.order_output import CreditSchema
 from channelfront.api.schemas import NoQuerySchema
-from channelfront.customers import services as customers
 from channelfront.orders.credit import credit_status
 
 
@@ -29,12 +27,3 @@ def get_credit() -> Response:
     today = datetime.now(UTC).date()
     credit = credit_status(terms.enrollment, tenant_info().currency, today)
     return jsonify(CreditSchema().dump(credit_json(credit)))
-
-
-@bp.get("/customers")
-@token_required
-def list_customers() -> Response:
-    terms = require_terms()
-    args = query_args(CustomerQuerySchema())
-    found = customers.search(terms.enrollment.company_id, args["q"], limit=args["limit"])
-    return jsonify(CustomerListSchema().dump({"items": [customer_json(c) for c in found]}))

@@ -16,7 +16,9 @@ from flask import Response, jsonify
 
 from channelfront.api import bp
 from channelfront.api.openapi_approvals import add_approval_paths
+from channelfront.api.openapi_deals import add_deal_paths
 from channelfront.api.openapi_customer_import import add_customer_import_paths
+from channelfront.api.openapi_customers import add_customer_paths
 from channelfront.api.openapi_orders import add_order_paths
 from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.openapi_quotes import add_quote_paths
@@ -104,6 +106,8 @@ def _static_spec() -> dict[str, Any]:
     add_user_paths(spec)
     add_approval_paths(spec)
     add_quote_paths(spec)
+    add_deal_paths(spec)
+    add_customer_paths(spec)
     add_webhook_paths(spec)
     add_customer_import_paths(spec)
     add_readonly_paths(spec)

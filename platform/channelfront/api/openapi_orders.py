@@ -18,7 +18,6 @@ from channelfront.api.order_schemas import (
     MAX_ORDER_NUMBER_LENGTH,
     ORDER_NUMBER_PATTERN,
     CardPaymentSchema,
-    CustomerQuerySchema,
     CustomerRefSchema,
     NewCustomerSchema,
     OnAccountPaymentSchema,
@@ -230,16 +229,5 @@ def add_order_paths(spec: APISpec) -> None:
         path="/credit",
         operations={
             "get": _read("getCredit", "The company's line of credit on this storefront", "Credit")
-        },
-    )
-    spec.path(
-        path="/customers",
-        operations={
-            "get": _read(
-                "listCustomers",
-                "The company's end customers on this storefront, by company name",
-                "CustomerList",
-                parameters=[{"in": "query", "schema": CustomerQuerySchema}],
-            )
         },
     )
