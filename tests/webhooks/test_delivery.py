@@ -86,7 +86,7 @@ def test_failed_twice_then_delivered_signed_with_the_same_id(
 def test_a_delivered_event_sent_again_is_seen_once_after_deduplication(
     app: Flask, receiver: Receiver, make_endpoint, emit, fast
 ) -> None:
-    endpoint_id, secret = make_endpoint(receiver.url)
+    _endpoint_id, secret = make_endpoint(receiver.url)
     event_id = emit("order.placed")
     with app.app_context(), tenant_scope(None):
         delivery = db.session.scalar(select(WebhookDelivery))
@@ -119,7 +119,8 @@ def test_during_a_rotation_both_signatures_verify(
     assert all(s.startswith("v1,") for s in signatures)
     Webhook(old).verify(request.body, request.headers)
     Webhook(new).verify(request.body, request.headers)
-    assert new.startswith("whsec_") and new != old
+    assert new.startswith("whsec_")
+    assert new != old
     # Once the grace has passed, only the new secret signs.
     with app.app_context(), tenant_scope(None):
         endpoint = db.session.get(type(endpoint), endpoint_id)
@@ -155,7 +156,8 @@ def test_a_blocked_address_at_delivery_is_a_failed_attempt(
     emit("order.placed")
     assert receiver.requests == []
     [attempt] = attempts(app)
-    assert attempt.error is not None and attempt.error.startswith("Blocked:")
+    assert attempt.error is not None
+    assert attempt.error.startswith("Blocked:")
 
 
 def test_after_the_window_the_endpoint_is_disabled_and_its_owner_mailed(

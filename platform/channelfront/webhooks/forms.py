@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,7 @@ class EndpointForm(FlaskForm):
     all_events = BooleanField(_l("All events"))
     events = SelectMultipleField(
         _l("Events"),
-        choices=[(e, e) for e in EVENT_TYPES],
+        choices=[SelectChoice(e, e) for e in EVENT_TYPES],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=True,
