@@ -48,6 +48,7 @@ def attach(quote: Quote, company_id: int, number: str) -> Deal:
     quote.crm_deal_id = deal.external_id
     quote.crm_account_id = deal.crm_account_id
     quote.crm_opportunity_id = deal.crm_opportunity_id
+    db.session.flush()  # the quote's id, for the deal
     if deal.quote_id is None:
         deal.quote_id = quote.id
     services.record(deal, "quoted", quote.buyer_id, quote=quote.number)

@@ -63,6 +63,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _deal_of(quote: Quote, product_id: int) -> int | None:
+    """The approved, protected deal the quote was made from, when it has the product."""
+    from channelfront.deals import conversion  # deals build on quotes
+
+    return conversion.deal_for_line(quote, product_id)
+
+
 def _text(raw: object, field: str, maximum: int, required_message: str | None) -> str | None:
     if raw is not None and not isinstance(raw, str):
         raise OrderInputError(field, _("Enter text."))
@@ -295,6 +302,7 @@ def request_price(
         requested_unit_minor=unit,
         justification=reason,
         deal_ref=deal,
+        deal_id=_deal_of(quote, line.product_id),
         status=SpecialStatus.PENDING.value,
         stage=SpecialStage.DISTRIBUTOR.value,
         needs_vendor=outcome.needs_vendor,

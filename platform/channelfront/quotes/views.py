@@ -217,6 +217,13 @@ def _start(company_id: int) -> tuple[list[StartLine], int | None, str]:
             abort(404)
         lines = [StartLine(ln.sku, ln.quantity, ln.term_months) for ln in order.lines]
         return lines, order.customer_id, source
+    if source == "deal":
+        from channelfront.deals import conversion  # deals build on quotes
+
+        deal = conversion.quotable(company_id, request.args.get("number", ""))
+        if deal is None:
+            abort(404)
+        return [StartLine(ln.sku, ln.quantity) for ln in deal.lines], deal.customer_id, source
     return [], None, ""
 
 
@@ -234,6 +241,8 @@ def new() -> tuple[str, int] | str:
     company_id = _writer().enrollment.company_id
     lines, customer_id, source = _start(company_id)
     values = forms.new_values(tenant_row().default_locale, lines, customer_id)
+    if source == "deal":
+        values["deal"] = request.args.get("number", "")
     return _form_page(values, source=source)
 
 
@@ -247,6 +256,10 @@ def create() -> Response | tuple[str, int] | str:
     try:
         posted = forms.quote_input(request.form)
         quote = services.create(tenant_row(), actor(), terms, posted.data)
+        if request.form.get("deal"):
+            from channelfront.deals import conversion  # deals build on quotes
+
+            conversion.attach(quote, quote.company_id, request.form.get("deal", "")[:24])
         db.session.commit()
     except OrderInputError as error:
         return _refused(error, posted)
