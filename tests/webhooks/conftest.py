@@ -106,3 +106,19 @@ def endpoint_row(app: Flask, endpoint_id: int) -> WebhookEndpoint:
         assert found is not None
         db.session.expunge(found)
         return found
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[str, str], str]:
+    """``token_for(email, "northwind")``: a bearer token, committed in the test's transaction."""
+    from channelfront.api.tokens import issue_token
+
+    def issue(email: str, tenant_slug: str) -> str:
+        with app.app_context():
+            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == tenant_slug))
+            assert tenant is not None
+            raw = issue_token(user(email), tenant.id)
+            db.session.commit()
+            return raw
+
+    return issue
