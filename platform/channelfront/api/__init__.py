@@ -13,7 +13,6 @@ from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
     approval_views,
     deal_views,
-    deal_views,
     customer_import_views,
     customer_views,
     invoice_views,

@@ -17,7 +17,6 @@ from flask import Response, jsonify
 from channelfront.api import bp
 from channelfront.api.openapi_approvals import add_approval_paths
 from channelfront.api.openapi_deals import add_deal_paths
-from channelfront.api.openapi_deals import add_deal_paths
 from channelfront.api.openapi_customer_import import add_customer_import_paths
 from channelfront.api.openapi_customers import add_customer_paths
 from channelfront.api.openapi_orders import add_order_paths
@@ -107,7 +106,6 @@ def _static_spec() -> dict[str, Any]:
     add_user_paths(spec)
     add_approval_paths(spec)
     add_quote_paths(spec)
-    add_deal_paths(spec)
     add_deal_paths(spec)
     add_customer_paths(spec)
     add_webhook_paths(spec)
