@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -130,6 +131,33 @@ class ProgramForm(FlaskForm):
     slug = StringField(_l("Slug"), validators=[required(_l("Enter a slug.")), Length(max=40)])
     name = StringField(
         _l("Program name"), validators=[required(_l("Enter the program's name.")), Length(max=120)]
+    )
+
+
+END_CUSTOMER_RULES = {"required": _l("Required"), "optional": _l("Optional")}
+
+
+class ProgramSettingsForm(FlaskForm):
+    require_end_customer = SelectField(
+        _l("End customer on orders"),
+        choices=[
+            SelectChoice("", _l("As the tenant")),
+            *(SelectChoice(value, label) for value, label in END_CUSTOMER_RULES.items()),
+        ],
+        validators=[Optional()],
+    )
+    deal_protection_days = StringField(
+        _l("Deal protection in days"),
+        description=_l("How long an approved deal registration protects the reseller (1 to 730)."),
+        validators=[required(_l("Enter a number of days.")), Length(max=20)],
+    )
+
+
+class TenantEndCustomerForm(FlaskForm):
+    require_end_customer = SelectField(
+        _l("End customer on orders"),
+        choices=[SelectChoice(value, label) for value, label in END_CUSTOMER_RULES.items()],
+        description=_l("Programs may override it."),
     )
 
 

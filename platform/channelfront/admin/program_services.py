@@ -18,8 +18,11 @@ from channelfront.extensions import db
 from channelfront.pricing.models import Program, ProgramRule
 from channelfront.tenancy.manifests import SLUG
 from channelfront.tenancy.models import Tenant
+from channelfront.web.params import parse_whole
 
 MAX_NAME = 120
+MAX_PROTECTION_DAYS = 730
+END_CUSTOMER_CHOICES: dict[str, bool | None] = {"": None, "required": True, "optional": False}
 
 
 @dataclass(frozen=True)
@@ -142,3 +145,44 @@ def remove_rule(rule: ProgramRule) -> None:
     _record_rule("program_rule.removed", rule, _rule_values(rule), None)
     db.session.delete(rule)
     db.session.flush()
+
+
+def _settings_values(program: Program) -> dict[str, object]:
+    return {
+        "require_end_customer": program.require_end_customer,
+        "deal_protection_days": program.deal_protection_days,
+    }
+
+
+def update_program_settings(program: Program, end_customer: str, protection_days: str) -> Program:
+    """Set whether the program's orders must name an end customer ("" = as the tenant,
+    "required", "optional") and how many days an approved deal protects the reseller.
+
+    Raises InvalidInput naming every bad field; the change is audited.
+    """
+    errors: dict[str, str] = {}
+    if end_customer not in END_CUSTOMER_CHOICES:
+        errors["require_end_customer"] = _("Choose as the tenant, required or optional.")
+    days = parse_whole(protection_days, minimum=1, maximum=MAX_PROTECTION_DAYS)
+    if days is None:
+        errors["deal_protection_days"] = _(
+            "Enter a whole number of days from 1 to %(max)d.", max=MAX_PROTECTION_DAYS
+        )
+    if errors:
+        raise InvalidInput(errors)
+    before = _settings_values(program)
+    program.require_end_customer = END_CUSTOMER_CHOICES[end_customer]
+    program.deal_protection_days = days  # type: ignore[assignment]
+    after = _settings_values(program)
+    if after != before:
+        label = f"{program.name} ({program.slug})"
+        record(
+            "program.settings_changed",
+            program,
+            label=label,
+            before=before,
+            after=after,
+            tenant_id=program.tenant_id,
+        )
+    db.session.flush()
+    return program

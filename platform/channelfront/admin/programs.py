@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from channelfront.admin import queries
-from channelfront.admin.blueprint import attach_errors, bp, form_page
-from channelfront.admin.forms import ProgramForm, RuleForm
+from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
+from channelfront.admin.forms import ProgramForm, ProgramSettingsForm, RuleForm
 from channelfront.admin.inputs import InvalidInput, bps_to_percent
-from channelfront.admin.program_services import RuleTarget, add_rule, create_program, remove_rule
+from channelfront.admin.program_services import (
+    RuleTarget,
+    add_rule,
+    create_program,
+    remove_rule,
+    update_program_settings,
+)
 from channelfront.extensions import db
 from channelfront.pricing.models import Program, ProgramRule
 from channelfront.tenancy.models import Tenant
@@ -127,3 +134,34 @@ def remove_rule_view(rule_id: int) -> Response:
     db.session.commit()
     flash(_("The rule is removed from %(program)s.", program=program.name), "success")
     return redirect(url_for(".programs", _anchor=f"program-{program.id}"))
+
+
+def _end_customer_choice(value: bool | None) -> str:
+    return "" if value is None else ("required" if value else "optional")
+
+
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+def edit_program(program_id: int) -> Response | tuple[str, int]:
+    """A program's settings: the end customer rule on its orders and the deal protection."""
+    if current_user.role != "vendor_admin":
+        abort(403, description=_("Only vendor administrators can change programs."))
+    program = db.get_or_404(Program, program_id)
+    tenant = db.session.get_one(Tenant, program.tenant_id)
+    current = {
+        "require_end_customer": _end_customer_choice(program.require_end_customer),
+        "deal_protection_days": str(program.deal_protection_days),
+    }
+    form = ProgramSettingsForm(data=initial(current))
+    if form.validate_on_submit():
+        try:
+            update_program_settings(
+                program, form.require_end_customer.data or "", form.deal_protection_days.data or ""
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            attach_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Program %(program)s is saved.", program=program.name), "success")
+            return redirect(url_for(".programs", _anchor=f"program-{program_id}"))
+    return form_page("admin/program_form.html", form=form, program=program, tenant=tenant)

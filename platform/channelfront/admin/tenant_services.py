@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from channelfront.admin.inputs import InvalidInput
+from channelfront.audit.service import record
 from channelfront.extensions import db
 from channelfront.i18n.locale import SHIPPED_LOCALES
 from channelfront.tenancy.hosts import InvalidHost, host_map, normalize_host
@@ -164,3 +165,25 @@ def publish() -> None:
     """Commit tenant changes, then drop the cached host map so they are served at once."""
     db.session.commit()
     host_map.invalidate()
+
+
+def set_end_customer_rule(tenant: Tenant, rule: str) -> Tenant:
+    """Whether the tenant's orders must name an end customer ("required" or "optional").
+
+    A program's own setting wins over this one. Raises InvalidInput; the change is audited.
+    """
+    if rule not in ("required", "optional"):
+        raise InvalidInput({"require_end_customer": _("Choose required or optional.")})
+    before = tenant.require_end_customer
+    tenant.require_end_customer = rule == "required"
+    if tenant.require_end_customer != before:
+        record(
+            "tenant.end_customer_rule_changed",
+            tenant,
+            label=tenant.name,
+            before={"require_end_customer": before},
+            after={"require_end_customer": tenant.require_end_customer},
+            tenant_id=tenant.id,
+        )
+    db.session.flush()
+    return tenant

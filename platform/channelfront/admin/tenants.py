@@ -16,7 +16,7 @@ from channelfront.accounts.staff_forms import AdminInviteForm
 from channelfront.accounts.staff_services import distributor_team, members
 from channelfront.admin import queries
 from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
-from channelfront.admin.forms import OnboardForm, TenantForm
+from channelfront.admin.forms import OnboardForm, TenantEndCustomerForm, TenantForm
 from channelfront.admin.inputs import InvalidInput, split_hosts
 from channelfront.admin.labels import STATUS_LABELS, locale_choices
 from channelfront.admin.tenant_services import (
@@ -25,6 +25,7 @@ from channelfront.admin.tenant_services import (
     console_vendor,
     onboard_tenant,
     publish,
+    set_end_customer_rule,
     update_tenant,
 )
 from channelfront.extensions import db
@@ -130,8 +131,16 @@ def edit_tenant(tenant_id: int) -> Response | tuple[str, int]:
     return _tenant_page(tenant, form)
 
 
+def _end_customer_form(tenant: Tenant) -> TenantEndCustomerForm:
+    rule = "required" if tenant.require_end_customer else "optional"
+    return TenantEndCustomerForm(formdata=None, data={"require_end_customer": rule})
+
+
 def _tenant_page(
-    tenant: Tenant, form: TenantForm, admin_form: AdminInviteForm | None = None
+    tenant: Tenant,
+    form: TenantForm,
+    admin_form: AdminInviteForm | None = None,
+    end_customer_form: TenantEndCustomerForm | None = None,
 ) -> tuple[str, int]:
     """A tenant's settings form, its distributor staff and the form inviting an administrator."""
     return form_page(
@@ -141,6 +150,7 @@ def _tenant_page(
         staff=members(distributor_team(tenant.id)),
         user_status_labels=USER_STATUS_LABELS,
         admin_form=admin_form or AdminInviteForm(formdata=None),
+        end_customer_form=end_customer_form or _end_customer_form(tenant),
     )
 
 
@@ -176,3 +186,24 @@ def invite_distributor_admin(tenant_id: int) -> Response | tuple[str, int]:
     return _tenant_page(
         tenant, _with_choices(TenantForm(formdata=None, data=_current(tenant))), admin_form
     )
+
+
+@bp.route("/tenants/<int:tenant_id>/end-customer", methods=["POST"])
+def tenant_end_customer(tenant_id: int) -> Response | tuple[str, int]:
+    """Whether the tenant's orders must name an end customer (programs may override it)."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    if current_user.role != "vendor_admin":
+        abort(403, description=_("Only vendor administrators can change this setting."))
+    form = TenantEndCustomerForm()
+    if form.validate_on_submit():
+        try:
+            set_end_customer_rule(tenant, form.require_end_customer.data or "")
+        except InvalidInput as exc:
+            db.session.rollback()
+            attach_errors(form, exc.errors)
+        else:
+            publish()
+            flash(_("Tenant %(name)s is saved.", name=tenant.name), "success")
+            return redirect(url_for(".edit_tenant", tenant_id=tenant.id, _anchor="end-customer"))
+    tenant_form = _with_choices(TenantForm(formdata=None, data=_current(tenant)))
+    return _tenant_page(tenant, tenant_form, end_customer_form=form)

@@ -9,6 +9,7 @@ charge that could not be made at all (Stripe out of reach) leaves it placed, unp
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app
@@ -16,7 +17,7 @@ from flask import current_app
 from channelfront.accounts.models import User
 from channelfront.customers.services import CustomerInput
 from channelfront.extensions import db
-from channelfront.orders.checkout import CheckoutRequest, submit
+from channelfront.orders.checkout import CheckoutRequest, end_customer_required, submit
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import LineRequest
 from channelfront.orders.models import Order, OrderStatus, PaymentMethod
@@ -80,6 +81,8 @@ def place(
     Raises OrderInputError or CardsNotOffered before anything is written, and
     ChargeNotMade when a placed card order could not be charged.
     """
+    # The reseller's program may override the storefront's end customer rule.
+    request = replace(request, require_end_customer=end_customer_required(tenant, terms))
     is_card = request.payment_method == PaymentMethod.CARD
     if is_card:
         _check_card(terms.enrollment.company_id, str(request.card_payment_method))

@@ -161,8 +161,8 @@ class OrderRequestSchema(Schema):
     end_customer = EndCustomerField(
         metadata={
             "oneOf": [ref("CustomerRef"), ref("NewCustomer")],
-            "description": "Required where the storefront asks for an end customer "
-            "(all demo storefronts do).",
+            "description": "Required where the reseller's program asks for an end customer, "
+            "or, when the program does not say, the storefront (all demo storefronts do).",
         },
     )
     po_number = fields.String(

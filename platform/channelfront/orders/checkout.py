@@ -57,6 +57,12 @@ class CheckoutRequest:
     end_customer_payment: str | None = None
 
 
+def end_customer_required(tenant: Tenant, terms: PartnerTerms) -> bool:
+    """Must this reseller's orders name an end customer? Its program says, else the tenant."""
+    by_program = terms.enrollment.program.require_end_customer
+    return tenant.require_end_customer if by_program is None else by_program
+
+
 def find_by_key(company_id: int, key: str) -> Order | None:
     """The order an earlier submission with this idempotency key created, if any."""
     return db.session.scalar(

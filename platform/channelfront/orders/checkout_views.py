@@ -17,7 +17,12 @@ from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.orders import cart as carts
 from channelfront.orders import forms, idempotency, pipeline
-from channelfront.orders.checkout import IDEMPOTENCY_KEY, find_by_key, submit
+from channelfront.orders.checkout import (
+    IDEMPOTENCY_KEY,
+    end_customer_required,
+    find_by_key,
+    submit,
+)
 from channelfront.orders.credit import credit_status
 from channelfront.orders.errors import OrderInputError
 from channelfront.orders.lines import order_total
@@ -83,7 +88,7 @@ def _page(
         over_credit=due > credit.available.minor,
         customers=customers,
         saved_cards=from_steps.get("saved_cards") or list,
-        require_end_customer=tenant.require_end_customer,
+        require_end_customer=end_customer_required(tenant, terms),
         values=values,
         idempotency_key=values.get("idempotency_key") or uuid.uuid4().hex,
         digest=forms.cart_digest(cart.lines),
@@ -162,7 +167,7 @@ def place() -> Response | tuple[str, int] | str:
         message = _("Your cart or its prices changed. Check the order and place it again.")
         return _page(terms, tenant, cart, form.copy(), {"lines": message})
     try:
-        checkout = forms.checkout_request(form, cart.lines, tenant.require_end_customer)
+        checkout = forms.checkout_request(form, cart.lines, end_customer_required(tenant, terms))
         checkout = replace(checkout, request_fingerprint=submitted)
         order, created = submit(tenant, actor(), terms, locale(), checkout)
     except OrderInputError as error:
