@@ -146,6 +146,8 @@ def update_customer(customer_id: int) -> Response:
     data = load_body(CustomerChangeSchema())
     if isinstance(data, Response):
         return data
+    if not data:
+        return api_error(400, "Invalid request body.", {"body": ["Give a field to change."]})
     with force_locale("en"), db.session.no_autoflush:
         try:
             editing.update(customer, _input(data, customer), api_user())
