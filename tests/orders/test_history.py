@@ -211,6 +211,14 @@ def test_search_by_end_customer_name_email_or_company(
     assert listed(bluebird_buyer.get("/orders", query_string={"q": query})) == [numbers[expected]]
 
 
+def test_search_finds_the_order_number_and_the_po(northwind_shop, bluebird_buyer):
+    first = place(northwind_shop, po_number="ACME-2024-001")
+    second = place(northwind_shop, po_number="GLX-9")
+    assert listed(bluebird_buyer.get("/orders", query_string={"q": second})) == [second]
+    assert listed(bluebird_buyer.get("/orders", query_string={"q": first.lower()})) == [first]
+    assert listed(bluebird_buyer.get("/orders", query_string={"q": "glx-9"})) == [second]
+
+
 def test_search_treats_wildcards_as_text(northwind_shop, bluebird_buyer):
     place(northwind_shop)
     assert listed(bluebird_buyer.get("/orders", query_string={"q": "%"})) == []

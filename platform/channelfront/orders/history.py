@@ -3,7 +3,8 @@
 Filters come from query strings (the page, the CSV export and the API share them):
 ``status``, ``from`` and ``to`` (dates, UTC, both inclusive), ``customer`` (an end
 customer id of the company), ``product`` (a SKU), ``po`` (part of the PO number) and
-``q`` (part of the end customer's company name, contact name or e-mail).
+``q`` (part of the end customer's company name, contact name or e-mail, of the order
+number or of the PO number).
 """
 
 from __future__ import annotations
@@ -219,7 +220,13 @@ def filtered_orders(company_id: int, filters: HistoryFilters) -> Select[tuple[Or
                 func.lower(Customer.email).like(pattern, escape="\\"),
             ),
         )
-        stmt = stmt.where(Order.customer_id.in_(matching))
+        stmt = stmt.where(
+            or_(
+                Order.customer_id.in_(matching),
+                func.lower(Order.number).like(pattern, escape="\\"),
+                func.lower(Order.po_number).like(pattern, escape="\\"),
+            )
+        )
     return stmt.order_by(Order.created_at.desc(), Order.id.desc())
 
 
