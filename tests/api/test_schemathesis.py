@@ -73,7 +73,18 @@ CONFIG = SchemathesisConfig.from_dict(
                         "expected-statuses": ["2xx", "401", "402", "403", "404", "409", "422"]
                     }
                 },
-            }
+            },
+            # A customer body can match the document and still break a customer rule
+            # (a VAT id of the wrong length once spaces go, an e-mail the service refuses,
+            # a duplicate that is not the company's): 422, nothing written.
+            {
+                "include-path-regex": "^/customers",
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "401", "403", "404", "422"]
+                    }
+                },
+            },
         ]
     }
 )
