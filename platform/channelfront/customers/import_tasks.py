@@ -10,6 +10,7 @@ the end of ``write``, after the file was checked again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from celery import shared_task
@@ -118,32 +119,44 @@ def _fail(import_id: int) -> None:
     db.session.commit()
 
 
-def _hand_over(name: str, upload: CustomerImport) -> bool:
+@dataclass(frozen=True)
+class Job:
+    """What starting a check or a write needs, read before the commit that precedes it:
+    the session is not touched again until the task has been handed over."""
+
+    tenant_id: int
+    import_id: int
+    large: bool
+
+    @classmethod
+    def of(cls, upload: CustomerImport) -> Job:
+        db.session.flush()
+        large = upload.content.count("\n") > csv_import.INLINE_ROWS
+        return cls(upload.tenant_id, upload.id, large)
+
+
+def _hand_over(name: str, job: Job) -> bool:
     """Queue the task; False when the broker cannot take it (the caller runs it inline)."""
     try:
-        app_task(name).delay(upload.tenant_id, upload.id)
+        app_task(name).delay(job.tenant_id, job.import_id)
     except Exception:  # broker down: doing it now beats leaving the page waiting
-        log.warning("customer import %s runs inline: broker unavailable", upload.id)
+        log.warning("customer import %s runs inline: broker unavailable", job.import_id)
         return False
     return True
 
 
-def _large(upload: CustomerImport) -> bool:
-    return upload.content.count("\n") > csv_import.INLINE_ROWS
-
-
-def start(upload: CustomerImport) -> None:
+def start(job: Job) -> None:
     """Check a committed ``checking`` upload: inline when small, else by a task."""
-    if not (_large(upload) and _hand_over(CHECK_TASK, upload)):
-        check(upload.id)
+    if not (job.large and _hand_over(CHECK_TASK, job)):
+        check(job.import_id)
 
 
-def start_run(upload: CustomerImport) -> bool:
+def start_run(job: Job) -> bool:
     """Claim a checked upload and write it: inline when small, else by a task."""
-    if not _claim(upload.id):
+    if not _claim(job.import_id):
         return False
-    if not (_large(upload) and _hand_over(RUN_TASK, upload)):
-        run(upload.id)
+    if not (job.large and _hand_over(RUN_TASK, job)):
+        run(job.import_id)
     return True
 
 

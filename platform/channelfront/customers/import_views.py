@@ -85,12 +85,15 @@ def _posted_file() -> tuple[str, bytes]:
     # The app's default request size is smaller than a customer list may be, and the
     # CSRF check reads the form: raise the limit first, then check the token.
     request.max_content_length = UPLOAD_LIMIT
+    size = csv_import.MAX_BYTES // 2**20
+    if (request.content_length or 0) > UPLOAD_LIMIT:
+        # Refused unread: a parse cut short leaves its temporary file behind.
+        raise NoFile(_("The file is larger than %(size)s MB.", size=size), 413)
     try:
         csrf.protect()
         posted = request.files.get("file")
         data = posted.read(csv_import.MAX_BYTES + 1) if posted is not None else b""
     except RequestEntityTooLarge:
-        size = csv_import.MAX_BYTES // 2**20
         raise NoFile(_("The file is larger than %(size)s MB.", size=size), 413) from None
     if posted is None or not posted.filename:
         raise NoFile(_("Choose a CSV file to upload."))
@@ -118,10 +121,13 @@ def upload() -> Response | tuple[str, int]:
         upload.counts = {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
         upload.errors = [exc.error.as_dict()]
     db.session.add(upload)
+    db.session.flush()
+    job = import_tasks.Job.of(upload) if upload.status == "checking" else None
+    import_id = upload.id
     db.session.commit()
-    if upload.status == "checking":
-        import_tasks.start(upload)
-    return redirect(url_for("customer_imports.detail", import_id=upload.id), 303)
+    if job is not None:
+        import_tasks.start(job)
+    return redirect(url_for("customer_imports.detail", import_id=import_id), 303)
 
 
 @bp.route("/<int:import_id>")
@@ -158,7 +164,7 @@ def status(import_id: int) -> Response:
 @login_required
 def run(import_id: int) -> Response | tuple[str, int]:
     upload = _upload(import_id)
-    if upload.status != "checked" or not import_tasks.start_run(upload):
+    if upload.status != "checked" or not import_tasks.start_run(import_tasks.Job.of(upload)):
         return render(
             "customers/import_detail.html",
             upload=upload,
