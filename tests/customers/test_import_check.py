@@ -156,3 +156,9 @@ def test_an_invalid_file_writes_nothing_and_a_valid_one_writes_every_row() -> No
     db.session.refresh(old)
     assert old.company_name == "Old New Name"
     assert old.updated_at is not None
+
+
+def test_a_country_code_that_names_no_country_is_refused() -> None:
+    check = csv_import.check_text(csv_text("Acme,Ada,ada@acme.example,XX,,"), bluebird())
+    assert errors_of(check) == [(2, "country")]
+    assert check.errors[0].message == "XX is not a country code."

@@ -66,6 +66,22 @@ def test_upload_preview_then_import(signed_in: Callable[[str], HostClient]) -> N
     assert count() == before + 1
 
 
+def test_the_downloaded_list_uploads_again_unchanged(
+    signed_in: Callable[[str], HostClient],
+) -> None:
+    client = signed_in(BUYER)
+    first = import_id(upload(client, csv_text("Acme,Ada,ada@acme.example,US,,A-1")))
+    token = client.csrf_token(f"/customers/import/{first}")
+    assert client.post(f"/customers/import/{first}/run", data={"csrf_token": token}).status_code
+    downloaded = client.get("/customers.csv", buffered=True).get_data()
+    before = count()
+    again = import_id(upload(client, downloaded, "downloaded.csv"))
+    page = client.get(f"/customers/import/{again}").get_data(as_text=True)
+    assert 'data-count="invalid">0<' in page, page
+    assert 'data-count="new">0<' in page
+    assert count() == before
+
+
 def test_an_invalid_upload_lists_its_errors_and_offers_no_import(
     signed_in: Callable[[str], HostClient],
 ) -> None:

@@ -32,6 +32,9 @@ INLINE_ROWS = 500
 MAX_ERRORS = 1000
 MAX_PREVIEW = 200
 FIELDS = ("company_name", "contact_name", "email", "country", "vat_id", "crm_account_id")
+#: Columns of the list's own download that an upload reads past, so a downloaded list can
+#: be edited and uploaded again.
+IGNORED = ("id", "archived", "created_at", "last_order_at")
 REQUIRED = frozenset({"company_name", "contact_name", "email", "country"})
 # What a spreadsheet would run as a formula when the file is opened again.
 FORMULA_START = ("=", "+", "-", "@")
@@ -144,7 +147,7 @@ def _delimiter(text: str) -> str:
 def _columns(header: list[str]) -> tuple[str, ...]:
     names = tuple(name.strip().lower() for name in header)
     for name in names:
-        if name not in FIELDS:
+        if name not in FIELDS and name not in IGNORED:
             raise FileRefused(
                 _(
                     "Unknown column %(column)s. The columns are: %(columns)s.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from babel import Locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
@@ -16,6 +17,12 @@ from channelfront.web.params import parse_whole
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 VAT_ID = re.compile(r"^[A-Z0-9]{4,20}$")
+#: ISO 3166 country codes Babel knows (not the "unknown region" ZZ, nor EU/EZ/UN/QO).
+COUNTRIES = frozenset(
+    code
+    for code in Locale("en").territories
+    if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,10 @@ def validate(data: CustomerInput, field: str = "end_customer") -> CustomerInput:
     country = str(data.country or "").strip().upper()
     if not COUNTRY.match(country):
         raise OrderInputError(f"{field}.country", _("Enter the country as a two-letter code."))
+    if country not in COUNTRIES:
+        raise OrderInputError(
+            f"{field}.country", _("%(code)s is not a country code.", code=country)
+        )
     vat_id = re.sub(r"[\s.-]", "", str(data.vat_id or "")).upper()
     if vat_id and not VAT_ID.match(vat_id):
         raise OrderInputError(f"{field}.vat_id", _("The VAT id is not valid."))
