@@ -12,9 +12,9 @@ csrf.exempt(bp)
 from channelfront.api import (  # noqa: E402, F401  (routes register on import)
     account_views,
     approval_views,
-    deal_views,
     customer_import_views,
     customer_views,
+    deal_views,
     invoice_views,
     openapi,
     order_views,

@@ -76,11 +76,3 @@ class DealPageSchema(Schema):
     pages = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
-
-
-class DealRefSchema(Schema):
-    """The deal a quote or order was made from."""
-
-    id = fields.Integer(required=True)
-    number = fields.String(required=True)
-    external_id = text()

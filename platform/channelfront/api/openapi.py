@@ -16,9 +16,9 @@ from flask import Response, jsonify
 
 from channelfront.api import bp
 from channelfront.api.openapi_approvals import add_approval_paths
-from channelfront.api.openapi_deals import add_deal_paths
 from channelfront.api.openapi_customer_import import add_customer_import_paths
 from channelfront.api.openapi_customers import add_customer_paths
+from channelfront.api.openapi_deals import add_deal_paths
 from channelfront.api.openapi_orders import add_order_paths
 from channelfront.api.openapi_parts import COMMON, NO_HOST, error, ok
 from channelfront.api.openapi_quotes import add_quote_paths

@@ -12,7 +12,6 @@ from channelfront.api.deal_output import (
     DealEventSchema,
     DealLineSchema,
     DealPageSchema,
-    DealRefSchema,
     DealSchema,
 )
 from channelfront.api.deal_schemas import (
@@ -90,7 +89,6 @@ def add_deal_paths(spec: APISpec) -> None:
         ("DealEvent", DealEventSchema),
         ("Deal", DealSchema),
         ("DealPage", DealPageSchema),
-        ("DealRef", DealRefSchema),
         ("DealDecision", DealDecisionSchema),
     ):
         spec.components.schema(name, schema=schema)

@@ -8,6 +8,7 @@ from typing import Any
 
 from channelfront.api.order_queries import OrderDetail
 from channelfront.customers.models import Customer
+from channelfront.deals.output import deal_ref
 from channelfront.i18n.formatting import Money
 from channelfront.orders.credit import CreditStatus
 from channelfront.orders.models import Order, OrderLine
@@ -76,6 +77,9 @@ def order_json(detail: OrderDetail) -> dict[str, Any]:
         "list_total": decimal(_list_total(order), currency),
         "payment": {"method": order.payment_method, "error": order.payment_error},
         "po_number": order.po_number,
+        "deal": deal_ref(order.deal_id),
+        "crm_account_id": order.crm_account_id,
+        "crm_opportunity_id": order.crm_opportunity_id,
         "note": order.note,
         "notify_end_customer": order.notify_end_customer,
         "buyer": {"name": detail.buyer.name, "email": detail.buyer.email},

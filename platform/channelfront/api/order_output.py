@@ -51,6 +51,25 @@ class CustomerBriefSchema(Schema):
     company_name = fields.String(required=True)
 
 
+class DealRefSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"example": "NW-D-000001"})
+    external_id = text(description="The CRM's own id for the deal.")
+
+
+def deal_field() -> fields.Nested:
+    return fields.Nested(
+        DealRefSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The registered deal this was made from; null without one."},
+    )
+
+
+def crm_id(description: str) -> fields.String:
+    return text(description=f"{description}, carried over from the deal; null without one.")
+
+
 class BuyerSchema(Schema):
     name = fields.String(required=True)
     email = fields.String(required=True)
@@ -127,6 +146,9 @@ class OrderSchema(Schema):
     list_total = amount("The same lines at list prices")
     payment = fields.Nested(PaymentSchema, required=True)
     po_number = text()
+    deal = deal_field()
+    crm_account_id = crm_id("The CRM's account id of the end customer")
+    crm_opportunity_id = crm_id("The CRM's opportunity id")
     note = text()
     notify_end_customer = fields.Boolean(required=True)
     buyer = fields.Nested(BuyerSchema, required=True)

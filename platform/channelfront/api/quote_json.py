@@ -12,6 +12,7 @@ from typing import Any
 
 from channelfront.api.order_json import customer_json, decimal, utc
 from channelfront.api.quote_queries import QuoteDetail
+from channelfront.deals.output import deal_ref
 from channelfront.quotes import services
 from channelfront.quotes.checkout_step import LineKey
 from channelfront.quotes.models import Quote, QuoteLine, SpecialPriceRequest
@@ -86,6 +87,9 @@ def quote_json(detail: QuoteDetail) -> dict[str, Any]:
         "note": quote.note,
         "terms": quote.terms,
         "license_to_customer": quote.license_to_customer,
+        "deal": deal_ref(quote.deal_id),
+        "crm_account_id": quote.crm_account_id,
+        "crm_opportunity_id": quote.crm_opportunity_id,
         "pricing": None
         if not quote.pricing_mode
         else {"mode": quote.pricing_mode, "percent": percent(quote.pricing_bps or 0)},

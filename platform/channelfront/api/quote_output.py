@@ -13,7 +13,9 @@ from channelfront.api.order_output import (
     CustomerBriefSchema,
     CustomerSchema,
     amount,
+    crm_id,
     currency,
+    deal_field,
     text,
 )
 from channelfront.api.quote_schemas import PRICING_MODES
@@ -186,6 +188,9 @@ class QuoteSchema(Schema):
     note = text()
     terms = text()
     license_to_customer = fields.Boolean(required=True)
+    deal = deal_field()
+    crm_account_id = crm_id("The CRM's account id of the end customer")
+    crm_opportunity_id = crm_id("The CRM's opportunity id")
     pricing = fields.Nested(
         PricingOutSchema,
         required=True,

@@ -137,3 +137,30 @@ def win(deal: Deal, quote_id: int, order_id: int, actor: User | None) -> bool:
     deal.order_id = order_id
     _changed(deal, DealStatus.WON, actor, None)
     return True
+
+
+def reopen(deal: Deal, order_id: int) -> bool:
+    """The order that won the deal was cancelled or refunded (no commit): the deal is
+    approved again while its protection lasts, else expired. False when the deal was not
+    won by this order."""
+    _locked(deal)
+    if deal.status != DealStatus.WON or deal.order_id != order_id:
+        return False
+    deal.order_id = None
+    if deal.protected_until is not None and deal.protected_until >= services.today():
+        deal.status = DealStatus.APPROVED.value
+        deal.updated_at = datetime.now(UTC)
+        services.record(deal, "reopened", None, None, order_id=order_id)
+        audit.record(
+            "deal.reopened",
+            deal,
+            label=deal.number,
+            before={"status": DealStatus.WON.value},
+            after={"status": deal.status},
+            tenant_id=deal.tenant_id,
+            company_id=deal.company_id,
+            actor=None,
+        )
+    else:
+        _changed(deal, DealStatus.EXPIRED, None, None)
+    return True

@@ -29,6 +29,14 @@ def _number(model: Any, row_id: int | None) -> str | None:
     return db.session.scalar(select(model.number).where(model.id == row_id))
 
 
+def deal_ref(deal_id: int | None) -> dict[str, Any] | None:
+    """The few fields that name a deal on a quote or an order (null without one)."""
+    deal = db.session.get(Deal, deal_id) if deal_id is not None else None
+    if deal is None:
+        return None
+    return {"id": deal.id, "number": deal.number, "external_id": deal.external_id}
+
+
 def deal_json(deal: Deal) -> dict[str, Any]:
     """Everything a CRM needs to match the deal back: its ids, status and documents."""
     company = db.session.get(Company, deal.company_id)
