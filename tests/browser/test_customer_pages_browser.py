@@ -108,15 +108,19 @@ def test_customer_pages_import_and_quick_order_fit_a_phone(browser, base_port: i
 
 
 @pytest.mark.parametrize(
-    ("email", "path"),
+    ("email", "start", "path"),
     [
-        ("admin@bluebird.example", "/company/webhooks"),
-        ("admin@northwind.example", "/partners/webhooks"),
+        ("admin@bluebird.example", "/company/users", "/company/webhooks"),
+        ("admin@northwind.example", "/partners", "/partners/webhooks"),
     ],
 )
-def test_webhook_pages_fit_a_phone(browser, base_port: int, email: str, path: str) -> None:
+def test_webhook_pages_are_linked_and_fit_a_phone(
+    browser, base_port: int, email: str, start: str, path: str
+) -> None:
     context, page = signed_in(browser, base_port, email)
-    page.goto(at(base_port, path))
+    page.goto(at(base_port, start))
+    with page.expect_navigation():
+        page.locator(f"main a[href='{path}']").click()
     assert page.locator("input[name=url]").is_visible()
     fits(page, "webhooks-" + path.strip("/").replace("/", "-"))
     context.close()
