@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -118,3 +118,51 @@ def reseller(app: Flask) -> Callable[[str, str, str], str]:
         return email
 
     return make
+
+
+@pytest.fixture
+def approved_deal(
+    token_for: Callable[..., str], call: Callable[..., TestResponse]
+) -> Callable[..., dict[str, Any]]:
+    """``approved_deal(**body_changes)``: a deal registered by Bluebird's buyer through
+    the API and approved by the partner manager; its JSON."""
+
+    def make(**changes: Any) -> dict[str, Any]:
+        buyer = token_for("buyer@bluebird.example")
+        made = call("POST", "/deals", buyer, json=deal_body(**changes))
+        assert made.status_code == 201, made.get_json()
+        deal_id = made.get_json()["id"]
+        decided = call(
+            "POST",
+            f"/deals/{deal_id}/decision",
+            token_for("partners@northwind.example"),
+            json={"decision": "approve", "reason": None},
+        )
+        assert decided.status_code == 200, decided.get_json()
+        return decided.get_json()
+
+    return make
+
+
+@pytest.fixture
+def on_northwind(app: Flask) -> Iterator[None]:
+    """A request context on northwind, for a test that reads rows itself (tenant scoped)."""
+    from channelfront.tenancy.middleware import resolve_tenant
+
+    with app.test_request_context("/", base_url=f"http://{HOST}"):
+        resolve_tenant()
+        yield
+
+
+def post_form(client: Any, path: str, data: dict[str, str], form_page: str = "/deals") -> Any:
+    """POST a storefront form with the session's CSRF token (read from ``form_page``)."""
+    return client.post(path, data={"csrf_token": client.csrf_token(form_page), **data})
+
+
+def the_deal(deal_id: int) -> Any:
+    from channelfront.deals.models import Deal
+
+    db.session.expire_all()
+    deal = db.session.get(Deal, deal_id)
+    assert deal is not None
+    return deal
