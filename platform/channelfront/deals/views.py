@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from channelfront.catalog.views import current_terms
-from channelfront.deals import decisions, forms, listing, services
+from channelfront.deals import decisions, forms, listing, services, templating
 from channelfront.deals.decisions import DecisionRefused
 from channelfront.deals.models import Deal, DealStatus
 from channelfront.extensions import db
@@ -26,6 +26,7 @@ from channelfront.web.params import parse_whole
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 bp.before_request(storefront_only)
 bp.before_request(resellers_only)
+bp.app_context_processor(templating.template_helpers)
 
 Page = Response | tuple[str, int] | str
 
