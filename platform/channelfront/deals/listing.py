@@ -69,7 +69,8 @@ def company_names(deals: list[Deal]) -> dict[int, str]:
     ids = {deal.company_id for deal in deals}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))))
+    rows = db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids)))
+    return {company_id: name for company_id, name in rows}
 
 
 def conflicts_of(deal: Deal) -> list[Deal]:
