@@ -70,7 +70,7 @@ def company_names(deals: list[Deal]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids)))
-    return {company_id: name for company_id, name in rows}
+    return dict(rows.tuples().all())
 
 
 def conflicts_of(deal: Deal) -> list[Deal]:
