@@ -70,7 +70,7 @@ def company_names(deals: list[Deal]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def conflicts_of(deal: Deal) -> list[Deal]:
