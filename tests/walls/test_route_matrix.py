@@ -179,6 +179,43 @@ STAFF_ACTIONS = ("role", "deactivate", "reactivate", "resend", "revoke")
 COMPANY_RULE = {"rule_id": "company_rule_id"}
 TENANT_RULE = {"rule_id": "tenant_rule_id"}
 
+CUSTOMER = {"customer_id": "customer_id"}
+CUSTOMER_IMPORT = {"import_id": "import_id"}
+DEAL = {"number": "deal_number"}
+NO_TOKEN = {"anonymous": 401, "vendor_admin": 401}
+
+
+def api_route(
+    args: dict[str, str],
+    cells: dict[tuple[str, str], int | str] | None = None,
+    writers: tuple[str, ...] = (),
+    **roles: int | str,
+) -> Route:
+    """An API route for a reseller's objects: a bearer token first (401), staff tokens
+    are refused (403), and another company's or storefront's object is not found."""
+    everyone = {**NO_TOKEN, "distributor_finance": 403, **roles}
+    return Route(args, 404, everyone, cells or {}, frozenset(writers))
+
+
+# Deals are decided, and a storefront's webhooks kept, by its partner managers and
+# distributor admins (Partners area); everyone here is refused first.
+PARTNER_DEAL = Route({"deal_id": "deal_id"}, 403, {"anonymous": LOGIN, "vendor_admin": 404})
+HOOK = {"endpoint_id": "endpoint_id"}
+HOOK_DELIVERY = {"endpoint_id": "endpoint_id", "delivery_id": "delivery_id"}
+TENANT_HOOK = {"endpoint_id": "tenant_endpoint_id"}
+TENANT_HOOK_DELIVERY = {"endpoint_id": "tenant_endpoint_id", "delivery_id": "tenant_delivery_id"}
+HOOK_ROUTES = (
+    ("show", "GET"),
+    ("delete", "GET"),
+    ("delete", "POST"),
+    ("rotate", "POST"),
+    ("enable", "POST"),
+    ("test", "POST"),
+)
+COMPANY_HOOK = Route(
+    HOOK, 403, {"anonymous": LOGIN, "vendor_admin": 404, "company_admin": 404}
+)
+
 MATRIX: dict[tuple[str, str], Route] = {
     **{(f"company.{action}", "POST"): COMPANY_USER for action in COMPANY_USER_ACTIONS},
     ("api.update_user", "PATCH"): Route(
@@ -391,6 +428,70 @@ MATRIX: dict[tuple[str, str], Route] = {
         ("partner_rules.delete", method): replace(STAFF_PAGE, args=TENANT_RULE)
         for method in ("GET", "POST")
     },
+    # Customers: a company's end customers are its reseller users'; viewers read but are
+    # refused any change first (403); staff and other companies or storefronts find
+    # nothing. The owner's empty edit or merge is refused by name (422).
+    ("customers.detail", "GET"): shop(CUSTOMER, owner=200),
+    ("customers.update", "POST"): shop(CUSTOMER, viewer=403, owner=422),
+    ("customers.merge", "POST"): shop(CUSTOMER, viewer=403, owner=422),
+    ("customers.archive", "POST"): shop(CUSTOMER, writers=("owner",), viewer=403, owner=303),
+    ("customers.unarchive", "POST"): shop(CUSTOMER, viewer=403, owner=303),
+    ("api.get_customer", "GET"): api_route(CUSTOMER, owner=200),
+    ("api.update_customer", "PATCH"): api_route(CUSTOMER, viewer=403, owner=400),
+    ("api.merge_customer", "POST"): api_route(CUSTOMER, viewer=403, owner=400),
+    ("api.archive_customer", "POST"): api_route(
+        CUSTOMER, writers=("owner",), viewer=403, owner=200
+    ),
+    ("api.unarchive_customer", "POST"): api_route(CUSTOMER, viewer=403, owner=200),
+    # Customer imports are their company's writers' (a viewer sees none); the owner's
+    # import is done, so running it again is refused (409) and writes nothing.
+    ("customer_imports.detail", "GET"): shop(CUSTOMER_IMPORT, **READ_ONLY, owner=200),
+    ("customer_imports.status", "GET"): shop(CUSTOMER_IMPORT, **READ_ONLY, owner=200),
+    ("customer_imports.run", "POST"): shop(CUSTOMER_IMPORT, **READ_ONLY, owner=409),
+    # Deals: a reseller's own; the owner's is pending, so withdrawing it is the route's
+    # job. Deals are decided by partner managers and distributor admins (none calls here;
+    # tests/deals crosses their wall): finance and resellers are refused first.
+    ("deals.detail", "GET"): shop(DEAL, distributor_finance=403, owner=200),
+    ("deals.withdraw", "POST"): shop(DEAL, writers=("owner",), **READ_ONLY, owner=303),
+    ("partner_deals.detail", "GET"): PARTNER_DEAL,
+    ("partner_deals.decide", "POST"): PARTNER_DEAL,
+    ("api.get_deal", "GET"): api_route({"deal_id": "deal_id"}, owner=200),
+    ("api.decide_deal", "POST"): Route(
+        {"deal_id": "deal_id"}, 403, {"anonymous": 401, "vendor_admin": 401}
+    ),
+    # Webhook endpoints: a company's are its company admins' (the owner column is a
+    # buyer: refused first), a storefront's its distributor admins'.
+    **{(f"company_webhooks.{name}", method): COMPANY_HOOK for name, method in HOOK_ROUTES},
+    ("company_webhooks.redeliver", "POST"): replace(COMPANY_HOOK, args=HOOK_DELIVERY),
+    **{
+        (f"partner_webhooks.{name}", method): replace(PARTNER_DEAL, args=TENANT_HOOK)
+        for name, method in HOOK_ROUTES
+    },
+    ("partner_webhooks.redeliver", "POST"): replace(PARTNER_DEAL, args=TENANT_HOOK_DELIVERY),
+    **{
+        (endpoint, method): replace(COMPANY_HOOK, roles={**COMPANY_HOOK.roles, **NO_TOKEN})
+        for endpoint, method in (
+            ("api.delete_webhook", "DELETE"),
+            ("api.rotate_webhook_secret", "POST"),
+            ("api.webhook_deliveries", "GET"),
+        )
+    },
+    # Read-only API: a company's own, and every one of its storefront for distributor
+    # finance (not another storefront's).
+    ("api.get_subscription", "GET"): api_route(
+        SUBSCRIPTION, {FINANCE_HERE: 200}, distributor_finance=404, owner=200
+    ),
+    ("api.get_invoice", "GET"): api_route(
+        INVOICE, {FINANCE_HERE: 200}, distributor_finance=404, owner=200
+    ),
+    ("api.get_statement", "GET"): api_route(
+        {"statement_id": "statement_id"}, viewer=403, distributor_finance=404, owner=200
+    ),
+    # The console's program settings and a tenant's end customer rule (vendor admins);
+    # an empty form is refused and writes nothing.
+    ("admin.edit_program", "GET"): console({"program_id": "pricing_program_id"}, 200),
+    ("admin.edit_program", "POST"): console({"program_id": "pricing_program_id"}, 400),
+    ("admin.tenant_end_customer", "POST"): console({"tenant_id": "tenant_id"}, 400),
 }
 
 

@@ -93,8 +93,62 @@ def reseller_company(name: str, tenant_slug: str, program_slug: str) -> Company:
 def _shop_rows(app: Flask, host: str, email: str, lines: list[LineRequest]) -> dict[str, Any]:
     """An order on account (fulfilled and invoiced) and everything it names, on one shop."""
     for shop in storefront(app, host, email):
-        return {**_order_rows(shop, lines), **_quote_rows(shop)}
+        quotes = _quote_rows(shop)
+        return {**_order_rows(shop, lines), **quotes, **_customer_rows(shop, quotes)}
     raise AssertionError(f"no storefront at {host}")
+
+
+def _customer_rows(shop: Storefront, quotes: dict[str, Any]) -> dict[str, Any]:
+    """The quote's end customer, a pending deal for it, a finished customer import, and a
+    webhook endpoint (with a test delivery) of the company and of the storefront."""
+    from channelfront.customers.models import CustomerImport
+    from channelfront.deals import services as deals
+    from channelfront.deals.services import DealInput, DealLineInput
+    from channelfront.quotes.models import Quote
+    from channelfront.webhooks import services as webhooks
+    from channelfront.webhooks.publish import send_test
+    from channelfront.webhooks.services import EndpointInput, Owner
+
+    company_id = shop.terms.enrollment.company_id
+    quote = db.session.scalar(select(Quote).where(Quote.number == quotes["quote_number"]))
+    close_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    deal = deals.register(
+        shop.tenant,
+        shop.buyer,
+        shop.terms,
+        DealInput(
+            lines=[DealLineInput("SHD-STD-1Y", 5)],
+            customer_id=quote.customer_id,
+            expected_value="1000.00",
+            expected_close=close_on,
+            external_id=f"MATRIX-{company_id}",
+        ),
+    )
+    upload = CustomerImport(
+        tenant_id=shop.tenant.id,
+        company_id=company_id,
+        user_id=shop.buyer.id,
+        filename="matrix.csv",
+        content="company_name\n",
+        status="done",
+    )
+    db.session.add(upload)
+    found: dict[str, Any] = {}
+    for prefix, owner in (("", company_id), ("tenant_", None)):
+        entry = EndpointInput("http://127.0.0.1:9/matrix", ["order.placed"])
+        endpoint = webhooks.create(Owner(shop.tenant.id, owner), entry, shop.buyer)
+        send_test(endpoint)
+        db.session.flush()
+        found[f"{prefix}endpoint_id"] = endpoint.id
+        found[f"{prefix}delivery_id"] = webhooks.deliveries(endpoint, 1).items[0].id
+    db.session.commit()
+    return {
+        **found,
+        "customer_id": quote.customer_id,
+        "deal_number": deal.number,
+        "deal_id": deal.id,
+        "import_id": upload.id,
+    }
 
 
 def _quote_rows(shop: Storefront) -> dict[str, Any]:
