@@ -48,9 +48,11 @@ def test_two_deciders_at_once_give_one_decision(served: Served) -> None:
             {"decision": "approve", "reason": None},
             {"decision": "decline", "reason": "Someone else has it"},
         ]
-        answers = at_once(
-            [lambda i=i: served.api(DECIDERS[i], "POST", path, json=bodies[i]) for i in range(2)]
-        )
+        calls = [
+            lambda i=i, p=path, b=bodies: served.api(DECIDERS[i], "POST", p, json=b[i])
+            for i in range(2)
+        ]
+        answers = at_once(calls)
         codes = sorted(answer.status_code for answer in answers)
         assert codes == [200, 409], (codes, served.log.read_text()[-3000:])
         deal = served.api(BUYER, "GET", f"/deals/{deal_id}").json()
