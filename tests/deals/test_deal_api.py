@@ -99,3 +99,18 @@ def test_conflict_approve_decline_and_walls(token_for, call, inbox, reseller) ->
     assert any(f"Deal {first['number']} is approved" in s for s in subjects), subjects
     assert any(f"Deal {rival['number']} is declined" in s for s in subjects), subjects
     assert any("waits for your decision" in s for s in subjects), subjects
+
+
+def test_the_document_describes_the_deal_on_quotes_and_orders(app) -> None:
+    from flask.testing import FlaskClient
+
+    client = FlaskClient(app, app.response_class)
+    document = client.get("/api/v1/openapi.json", base_url="http://northwind.localhost")
+    schemas = document.get_json()["components"]["schemas"]
+    assert set(schemas["DealRef"]["properties"]) == {"id", "number", "external_id"}
+    for name in ("Order", "Quote"):
+        properties = schemas[name]["properties"]
+        assert {"deal", "crm_account_id", "crm_opportunity_id"} <= set(properties), name
+        assert {"deal", "crm_account_id", "crm_opportunity_id"} <= set(schemas[name]["required"])
+    paths = document.get_json()["paths"]
+    assert {"/deals", "/deals/{deal_id}", "/deals/{deal_id}/decision"} <= set(paths)
