@@ -323,4 +323,7 @@ def test_a_large_list_is_checked_and_imported_by_the_worker_with_the_bar_moving(
     again = browser.post(f"/customers/import/{import_id}/run", data={"csrf_token": token})
     assert again.status_code == 409
     assert len(customers(database, tag)) == ROWS
-    assert worker.poll() is None, processes.log("worker")
+    worker_log = (processes.logs / "worker.log").read_text(errors="replace")
+    assert worker.poll() is None, worker_log
+    for task in ("customers.check_import", "customers.run_import"):
+        assert re.search(rf"Task {task}\[[-0-9a-f]+\] succeeded", worker_log), worker_log
