@@ -137,11 +137,11 @@ def start_paths(app: Flask) -> list[str]:
 
 
 def crawl(app: Flask, client: HostClient, extra: list[str] = (), limit: int = 80) -> Site:  # type: ignore[assignment]
-    """Follow same-host links breadth first from the start pages (and ``extra``)."""
+    """Follow same-host links breadth first from ``extra`` and the start pages."""
     base = f"http://{client.host}"
     adapter = app.url_map.bind(client.host)
     site = Site()
-    queue = deque(urljoin(base, path) for path in [*start_paths(app), *extra])
+    queue = deque(urljoin(base, path) for path in [*extra, *start_paths(app)])
     seen_routes: dict[tuple[str, tuple[str, ...]], int] = {}
     while queue and len(site.pages) < limit:
         url = queue.popleft()
