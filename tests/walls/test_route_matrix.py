@@ -212,9 +212,7 @@ HOOK_ROUTES = (
     ("enable", "POST"),
     ("test", "POST"),
 )
-COMPANY_HOOK = Route(
-    HOOK, 403, {"anonymous": LOGIN, "vendor_admin": 404, "company_admin": 404}
-)
+COMPANY_HOOK = Route(HOOK, 403, {"anonymous": LOGIN, "vendor_admin": 404, "company_admin": 404})
 
 MATRIX: dict[tuple[str, str], Route] = {
     **{(f"company.{action}", "POST"): COMPANY_USER for action in COMPANY_USER_ACTIONS},
