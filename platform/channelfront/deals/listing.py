@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from channelfront.accounts.models import Company
 from channelfront.customers.models import Customer
@@ -57,8 +58,10 @@ def deal_page(
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
+    # The rows' customers come with the join; their lines (conflicts read them) in one more.
     rows = db.session.scalars(
-        query.order_by(Deal.created_at.desc(), Deal.id.desc())
+        query.options(contains_eager(Deal.customer), selectinload(Deal.lines))
+        .order_by(Deal.created_at.desc(), Deal.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from channelfront.accounts.models import User
 from channelfront.audit.service import record
@@ -187,13 +188,15 @@ class DeliveryPage:
 
 
 def deliveries(endpoint: WebhookEndpoint, page: int, per_page: int = 20) -> DeliveryPage:
-    """The endpoint's deliveries, newest first, a page at a time."""
+    """The endpoint's deliveries, newest first, a page at a time, with their events and
+    attempts (the log shows both: loaded with the page, not once per row)."""
     where = WebhookDelivery.endpoint_id == endpoint.id
     total = db.session.scalar(select(func.count(WebhookDelivery.id)).where(where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     items = db.session.scalars(
         select(WebhookDelivery)
+        .options(joinedload(WebhookDelivery.event), selectinload(WebhookDelivery.attempts))
         .where(where)
         .order_by(WebhookDelivery.id.desc())
         .offset((page - 1) * per_page)
