@@ -37,7 +37,10 @@ def lists(draw: st.DrawFn) -> tuple[str, bool]:
         cells = [_cell(company), _cell(contact), f"gen{index}@list.example", country, ""]
         kind = draw(st.sampled_from(["good", "good", "bad", "duplicate"]))
         if kind == "bad":
-            cells[draw(st.integers(0, 3))] = draw(BAD_CELLS)
+            column = draw(st.integers(0, 3))
+            bad = draw(BAD_CELLS)
+            # Any text is a valid name: "not-an-email" is bad only where an address belongs.
+            cells[column] = bad if bad != "not-an-email" or column >= 2 else "=HYPERLINK()"
             valid = False
         elif kind == "duplicate" and index:
             cells[2] = "gen0@list.example"

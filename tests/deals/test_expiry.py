@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channelfront.deals import expiry, services
+from channelfront.celery_app import app_task
+from channelfront.deals import services
 from channelfront.extensions import db
 from tests.deals.conftest import deal_body, the_deal
 
@@ -31,7 +32,7 @@ def test_the_task_expires_due_deals_and_mails_once(
 ) -> None:
     lapsed, late, protected = three_deals(approved_deal, token_for, call)
     inbox.messages.clear()
-    assert expiry.expire_task() == {"expired": 2}
+    assert app_task("deals.expire")() == {"expired": 2}
     assert [the_deal(i).status for i in (lapsed, late, protected)] == [
         "expired",
         "expired",
@@ -42,7 +43,7 @@ def test_the_task_expires_due_deals_and_mails_once(
     assert sorted(s for s in subjects if "has expired" in s) == sorted(
         f"Deal {the_deal(i).number} has expired" for i in (lapsed, late)
     )
-    assert expiry.expire_task() == {"expired": 0}
+    assert app_task("deals.expire")() == {"expired": 0}
     assert len(inbox.to(BUYER)) == len(subjects)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from channelfront.customers.models import Customer
 from channelfront.deals.models import Deal, DealLine, DealStatus
@@ -77,3 +78,32 @@ def find(deal: Deal) -> list[int]:
         .order_by(Deal.id)
     ).all()
     return [deal_id for deal_id, customer in candidates if same_customer(deal.customer, customer)]
+
+
+def find_many(deals: list[Deal]) -> dict[int, list[int]]:
+    """``find`` for a page of deals in two queries: {deal id: conflicting deal ids}."""
+    products = {line.product_id for deal in deals for line in deal.lines}
+    if not products:
+        return {deal.id: [] for deal in deals}
+    sharing = select(DealLine.deal_id).where(DealLine.product_id.in_(products))
+    candidates = list(
+        db.session.scalars(
+            select(Deal)
+            .join(Customer, Customer.id == Deal.customer_id)
+            .options(contains_eager(Deal.customer), selectinload(Deal.lines))
+            .where(Deal.id.in_(sharing), live())  # type: ignore[arg-type]
+            .order_by(Deal.id)
+        ).unique()
+    )
+    found: dict[int, list[int]] = {}
+    for deal in deals:
+        mine = {line.product_id for line in deal.lines}
+        found[deal.id] = [
+            other.id
+            for other in candidates
+            if other.id != deal.id
+            and other.company_id != deal.company_id
+            and mine & {line.product_id for line in other.lines}
+            and same_customer(deal.customer, other.customer)
+        ]
+    return found

@@ -83,3 +83,19 @@ def conflicts_of(deal: Deal) -> list[Deal]:
     if not ids:
         return []
     return list(db.session.scalars(select(Deal).where(Deal.id.in_(ids)).order_by(Deal.id)))
+
+
+def conflicts_by_deal(deals: list[Deal]) -> dict[int, list[Deal]]:
+    """``conflicts_of`` for a page of deals, in a fixed number of queries."""
+    live = conflicts.find_many(deals)
+    wanted = {
+        deal.id: {int(i) for i in deal.conflict_deal_ids or []} | set(live[deal.id])
+        for deal in deals
+    }
+    ids = set().union(*wanted.values()) if wanted else set()
+    if not ids:
+        return {deal.id: [] for deal in deals}
+    rows = {d.id: d for d in db.session.scalars(select(Deal).where(Deal.id.in_(ids)))}
+    return {
+        deal_id: [rows[i] for i in sorted(found) if i in rows] for deal_id, found in wanted.items()
+    }

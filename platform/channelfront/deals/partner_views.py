@@ -39,7 +39,7 @@ def queue() -> str:
     status = request.args.get("status", "pending")
     q = request.args.get("q", "")[:100]
     page = listing.deal_page(None, status, q, parse_whole(request.args.get("page"), minimum=1) or 1)
-    conflicts = {deal.id: listing.conflicts_of(deal) for deal in page.rows}
+    conflicts = listing.conflicts_by_deal(page.rows)
     everyone = page.rows + [d for found in conflicts.values() for d in found]
     return render(
         "deals/partner_queue.html",
