@@ -90,8 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.audit.views import bp as audit_bp
     from channelfront.catalog.views import bp as catalog_bp
     from channelfront.company.views import bp as company_bp
-    from channelfront.customers.import_views import bp as customer_imports_bp
     from channelfront.customers import pages  # noqa: F401  (routes on customers_bp)
+    from channelfront.customers.import_views import bp as customer_imports_bp
     from channelfront.customers.views import bp as customers_bp
     from channelfront.deals.partner_views import bp as partner_deals_bp
     from channelfront.deals.views import bp as deals_bp
@@ -115,7 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.statements.views_partner import bp as incentives_bp
     from channelfront.storefront.views import bp as storefront_bp
     from channelfront.theming.views import bp as theming_bp
-    from channelfront.webhooks.views import company_bp as company_webhooks_bp, partner_bp as partner_webhooks_bp
+    from channelfront.webhooks.views import company_bp as company_webhooks_bp
+    from channelfront.webhooks.views import partner_bp as partner_webhooks_bp
 
     for blueprint in (
         health_bp,

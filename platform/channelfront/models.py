@@ -73,8 +73,8 @@ MODEL_MODULES = (
 def register_cli(app: Flask) -> None:
     from channelfront.accounts.cli import users_cli
     from channelfront.api.cli import api_token_cli
-    from channelfront.deals.cli import deals_cli
     from channelfront.approvals.cli import approvals_cli
+    from channelfront.deals.cli import deals_cli
     from channelfront.demo.cli import demo_cli
     from channelfront.fulfillment.cli import licenses_cli
     from channelfront.outbox.cli import outbox_cli

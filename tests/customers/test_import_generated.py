@@ -1,6 +1,5 @@
 """Generated customer lists: an invalid one writes nothing, a valid one is imported exactly."""
 
-
 from __future__ import annotations
 
 import pytest
