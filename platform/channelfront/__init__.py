@@ -10,11 +10,13 @@ from flask import Flask
 from channelfront import config
 from channelfront.theming.loader import ThemedFlask
 from channelfront.theming.views import template_context
+from channelfront.web import converters
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, then features, in that order."""
     app = ThemedFlask(__name__, static_folder=None)
+    converters.init_app(app)
     app.config.from_mapping(config.from_environment())
     if overrides:
         app.config.from_mapping(overrides)
