@@ -90,6 +90,8 @@ def from_environment() -> dict[str, object]:
         "MAIL_SENDER": os.environ.get(
             "MAIL_SENDER", "Channelfront <no-reply@channelfront.localhost>"
         ),
+        # Where replies go when a storefront names no support address.
+        "MAIL_REPLY_TO": os.environ.get("MAIL_REPLY_TO", ""),
         "MAIL_BACKEND": "smtp" if os.environ.get("MAIL_SERVER") else "console",
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),

@@ -46,6 +46,10 @@ class Tenant(db.Model):
     # An on-account order over the available credit, or with an invoice overdue, waits
     # for the distributor's credit desk instead of being refused.
     credit_desk: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Mail of this storefront is sent as "<name>" <mail_sender>, replies go to
+    # support_email; None: the deployment's MAIL_SENDER address and MAIL_REPLY_TO.
+    mail_sender: Mapped[str | None] = mapped_column(String(254))
+    support_email: Mapped[str | None] = mapped_column(String(254))
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     hosts: Mapped[list[TenantHost]] = relationship(
