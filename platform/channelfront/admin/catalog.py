@@ -7,16 +7,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from channelfront.admin import queries
+from channelfront.admin import product_texts, queries
 from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
 from channelfront.admin.catalog_services import ProductSpec, create_product
 from channelfront.admin.forms import ProductForm, price_fields
 from channelfront.admin.inputs import InvalidInput
 from channelfront.admin.labels import KIND_LABELS
 from channelfront.catalog.models import ProductKind
+from channelfront.catalog.texts import missing_locales
 from channelfront.extensions import db
 from channelfront.tenancy.manifests import CURRENCIES
 from channelfront.theming.views import render
+
+# The texts pages (edit per locale, CSV import and export) join the console's blueprint.
+__all__ = ["product_texts"]
 
 
 @bp.route("/products")
@@ -26,6 +30,7 @@ def products() -> str:
         rows=queries.product_rows(str(get_locale())),
         currencies=CURRENCIES,
         kind_labels=KIND_LABELS,
+        missing=missing_locales(),
     )
 
 

@@ -169,3 +169,33 @@ class RuleForm(FlaskForm):
         description=_l("0 to 100, at most two decimals"),
         validators=[required(_l("Enter a discount (0 for none).")), Length(max=20)],
     )
+
+
+class ProductTextsForm(FlaskForm):
+    """A product's name and description in every shipped locale (fields ``name_<locale>``)."""
+
+
+class ProductTextsImportForm(FlaskForm):
+    """Only the CSRF token: the CSV file is read from ``request.files["file"]``."""
+
+
+def _add_text_fields() -> None:
+    from channelfront.i18n.locale import SHIPPED_LOCALES
+
+    for locale in SHIPPED_LOCALES:
+        name_checks = [Length(max=200)]
+        if locale == "en":
+            name_checks.insert(0, required(_l("Enter the product's English name.")))
+        else:
+            name_checks.insert(0, Optional())
+        label = locale.upper()
+        name = StringField(_l("Name (%(locale)s)", locale=label), validators=name_checks)
+        description = TextAreaField(
+            _l("Description (%(locale)s)", locale=label),
+            validators=[Optional(), Length(max=5000)],
+        )
+        setattr(ProductTextsForm, f"name_{locale}", name)
+        setattr(ProductTextsForm, f"description_{locale}", description)
+
+
+_add_text_fields()

@@ -106,11 +106,28 @@ WORDS = {
         "es": "Enterprise, suscripción mensual",
         "ja": "Enterprise 月間サブスクリプション",
     },
-    "support-basic": {"en": "Basic support add-on", "de": "Basis-Support (Zusatz)"},
+    "support-basic": {
+        "en": "Basic support add-on",
+        "de": "Basis-Support (Zusatzleistung)",
+        "fr": "Option assistance de base",
+        "es": "Complemento de soporte básico",
+        "ja": "ベーシックサポート（追加オプション）",
+    },
     "support-premium": {
         "en": "Premium support add-on, 24/7",
-        "de": "Premium-Support (Zusatz), 24/7",
+        "de": "Premium-Support (Zusatzleistung), rund um die Uhr",
+        "fr": "Option assistance premium, 24 h/24 et 7 j/7",
+        "es": "Complemento de soporte prémium, 24/7",
+        "ja": "プレミアムサポート（追加オプション）、24時間365日",
     },
+}
+
+SUPPORT_DESCRIPTION = {
+    "en": "Help from our engineers for {family} by e-mail and phone, for one year.",
+    "de": "Hilfe unserer Techniker zu {family} per E-Mail und Telefon, ein Jahr lang.",
+    "fr": "L'aide de nos ingénieurs pour {family} par e-mail et par téléphone, pendant un an.",
+    "es": "Ayuda de nuestros ingenieros para {family} por correo y teléfono durante un año.",
+    "ja": "{family} について、当社エンジニアがメールと電話で1年間サポートします。",
 }
 
 DESCRIPTION = {
@@ -185,7 +202,9 @@ def products() -> list[DemoProduct]:
                     groups=tuple(groups),
                     usd_cents=base * factor // 100,
                     names={loc: f"{family} {text}" for loc, text in WORDS[words].items()},
-                    descriptions={"en": DESCRIPTION["en"].format(family=family)},
+                    descriptions={
+                        loc: t.format(family=family) for loc, t in SUPPORT_DESCRIPTION.items()
+                    },
                 )
             )
     return items

@@ -20,6 +20,7 @@ from channelfront.extensions import db
 from channelfront.i18n.formatting import Money
 from channelfront.invoices.models import Invoice
 from channelfront.orders.models import Order, OrderStatus
+from channelfront.statements.labels import program_label
 from channelfront.statements.models import (
     CreditNote,
     FundTotal,
@@ -149,7 +150,8 @@ def programs(viewer: Viewer) -> dict[int, ProgramInfo]:
             if engine
             else str(row.document.get("settlement_currency", ""))
         )
-        found[row.id] = ProgramInfo(row.id, row.code, row.name, currency, engine, kinds)
+        name = program_label(row.name)
+        found[row.id] = ProgramInfo(row.id, row.code, name, currency, engine, kinds)
     return found
 
 

@@ -32,7 +32,7 @@ from channelfront.catalog.params import ParamError
 from channelfront.catalog.views import current_terms
 from channelfront.i18n.formatting import Money
 from channelfront.orders.view_support import BUYING_ROLES, storefront_only, tenant_row
-from channelfront.statements import csv_export, history, open_period, partners, queries
+from channelfront.statements import csv_export, history, labels, open_period, partners, queries
 from channelfront.statements.queries import LineView, ProgramInfo, Viewer
 from channelfront.theming.views import render
 from channelfront.web.params import page_number
@@ -41,6 +41,7 @@ from incentives.periods import Period
 bp = Blueprint("incentives", __name__)
 bp.before_request(storefront_only)
 bp.add_app_template_global(history.period_label, "period_label")
+bp.add_app_template_global(labels.rule_label, "rule_label")
 
 PREFIX = {"distributor": "/incentives", "reseller": "/commissions"}
 EXAMPLES = {"monthly": "2025-03", "quarterly": "2025-Q1", "semiannual": "2025-H1", "annual": "2025"}
