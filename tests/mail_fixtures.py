@@ -12,6 +12,20 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 
+class InboxMessage(EmailMessage):
+    """A received mail; ``get_content()`` of a multipart mail is its text part."""
+
+    def get_content(self, *args, **kw):  # type: ignore[no-untyped-def]
+        if self.is_multipart():
+            body = self.get_body(preferencelist=("plain",))
+            if body is not None:
+                return body.get_content(*args, **kw)
+        return super().get_content(*args, **kw)
+
+
+_POLICY = policy.default.clone(message_factory=InboxMessage)
+
+
 class Inbox:
     """Collects every message the SMTP server receives."""
 
@@ -19,7 +33,7 @@ class Inbox:
         self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, _server, _session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        message = message_from_bytes(envelope.content, policy=policy.default)
+        message = message_from_bytes(envelope.content, policy=_POLICY)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 OK"

@@ -63,4 +63,4 @@ def _send_to_end_customer(order: Order, tenant: Tenant, licenses: dict[int, Lice
             reseller=reseller,
             licenses=licenses,
         )
-    send([order.customer.email], subject, body)
+    send([order.customer.email], subject, body, reseller=reseller, locale=locale)

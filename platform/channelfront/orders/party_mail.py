@@ -47,9 +47,18 @@ def _render(
         )
 
 
-def _mail(update: Update, to: str, locale: str, subject: Any, template: str, **extra: Any) -> None:
+def _mail(
+    update: Update,
+    to: str,
+    locale: str,
+    subject: Any,
+    template: str,
+    *,
+    reseller: str | None = None,
+    **extra: Any,
+) -> None:
     title, body = _render(update, locale, subject, template, **extra)
-    send([to], title, body)
+    send([to], title, body, reseller=reseller, locale=locale)
 
 
 def _load(payload: dict) -> Update | None:
@@ -86,6 +95,7 @@ def send_update(_tenant_id: int, payload: dict) -> None:
             tenant.default_locale,
             lambda: _("Your licenses from %(company)s", company=company),
             "licenses_delivered.txt",
+            reseller=company,
         )
     if event.kind == ASSIGNED:
         _mail(
@@ -94,6 +104,7 @@ def send_update(_tenant_id: int, payload: dict) -> None:
             tenant.default_locale,
             lambda: _("%(company)s assigned licenses to you", company=company),
             "licenses_assigned.txt",
+            reseller=company,
         )
     buyer = db.session.get(User, order.buyer_id)
     if buyer is not None and buyer.is_active and buyer.id != event.actor_id:

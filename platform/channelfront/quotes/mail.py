@@ -60,7 +60,7 @@ def send_to_customer(_tenant_id: int, payload: dict[str, Any]) -> None:
             valid_until=format_date(view.valid_until, "long"),
             url=str(payload["url"]),
         )
-    send([quote.customer.email], subject, body)
+    send([quote.customer.email], subject, body, reseller=company.name, locale=language)
 
 
 def _subject(kind: str, quote: Quote, customer: str) -> str:

@@ -51,7 +51,7 @@ def send_link(_tenant_id: int, payload: dict) -> None:
             product=product,
             url=str(payload["url"]),
         )
-    send([customer.email], subject, body)
+    send([customer.email], subject, body, reseller=company.name if company else None, locale=locale)
 
 
 def reseller_recipients(subscription: Subscription) -> list[User]:
