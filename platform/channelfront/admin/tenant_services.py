@@ -6,6 +6,7 @@ The services write and flush but do not commit: the caller commits with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -183,6 +184,40 @@ def set_end_customer_rule(tenant: Tenant, rule: str) -> Tenant:
             label=tenant.name,
             before={"require_end_customer": before},
             after={"require_end_customer": tenant.require_end_customer},
+            tenant_id=tenant.id,
+        )
+    db.session.flush()
+    return tenant
+
+
+MAIL_FIELDS = ("mail_sender", "support_email")
+
+
+def set_mail_addresses(tenant: Tenant, mail_sender: str, support_email: str) -> Tenant:
+    """The storefront's sender and support addresses; empty: the deployment's default.
+
+    Raises InvalidInput naming each bad field; a change is audited.
+    """
+    from channelfront.api.order_schemas import EMAIL
+
+    values = {"mail_sender": mail_sender.strip(), "support_email": support_email.strip()}
+    errors = {
+        field: _("Enter an e-mail address like orders@example.com, or leave it empty.")
+        for field, value in values.items()
+        if value and (len(value) > 254 or not re.match(EMAIL, value))
+    }
+    if errors:
+        raise InvalidInput(errors)
+    before = {field: getattr(tenant, field) for field in MAIL_FIELDS}
+    after = {field: values[field] or None for field in MAIL_FIELDS}
+    if after != before:
+        tenant.mail_sender, tenant.support_email = after["mail_sender"], after["support_email"]
+        record(
+            "tenant.mail_addresses_changed",
+            tenant,
+            label=tenant.name,
+            before=before,
+            after=after,
             tenant_id=tenant.id,
         )
     db.session.flush()

@@ -19,6 +19,7 @@ from channelfront.admin.blueprint import attach_errors, bp, form_page, initial
 from channelfront.admin.forms import OnboardForm, TenantEndCustomerForm, TenantForm
 from channelfront.admin.inputs import InvalidInput, split_hosts
 from channelfront.admin.labels import STATUS_LABELS, locale_choices
+from channelfront.admin.mail_forms import TenantMailForm
 from channelfront.admin.tenant_services import (
     SiteFacts,
     TenantSettings,
@@ -26,6 +27,7 @@ from channelfront.admin.tenant_services import (
     onboard_tenant,
     publish,
     set_end_customer_rule,
+    set_mail_addresses,
     update_tenant,
 )
 from channelfront.extensions import db
@@ -141,6 +143,7 @@ def _tenant_page(
     form: TenantForm,
     admin_form: AdminInviteForm | None = None,
     end_customer_form: TenantEndCustomerForm | None = None,
+    mail_form: TenantMailForm | None = None,
 ) -> tuple[str, int]:
     """A tenant's settings form, its distributor staff and the form inviting an administrator."""
     return form_page(
@@ -151,7 +154,13 @@ def _tenant_page(
         user_status_labels=USER_STATUS_LABELS,
         admin_form=admin_form or AdminInviteForm(formdata=None),
         end_customer_form=end_customer_form or _end_customer_form(tenant),
+        mail_form=mail_form or _mail_form(tenant),
     )
+
+
+def _mail_form(tenant: Tenant) -> TenantMailForm:
+    data = {"mail_sender": tenant.mail_sender or "", "support_email": tenant.support_email or ""}
+    return TenantMailForm(formdata=None, data=data)
 
 
 @bp.route("/tenants/<int:tenant_id>/staff", methods=["POST"])
@@ -207,3 +216,24 @@ def tenant_end_customer(tenant_id: int) -> Response | tuple[str, int]:
             return redirect(url_for(".edit_tenant", tenant_id=tenant.id, _anchor="end-customer"))
     tenant_form = _with_choices(TenantForm(formdata=None, data=_current(tenant)))
     return _tenant_page(tenant, tenant_form, end_customer_form=form)
+
+
+@bp.route("/tenants/<int:tenant_id>/mail", methods=["POST"])
+def tenant_mail(tenant_id: int) -> Response | tuple[str, int]:
+    """The storefront's sender and support addresses (empty: the deployment's defaults)."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    if current_user.role != "vendor_admin":
+        abort(403, description=_("Only vendor administrators can change this setting."))
+    form = TenantMailForm()
+    if form.validate_on_submit():
+        try:
+            set_mail_addresses(tenant, form.mail_sender.data or "", form.support_email.data or "")
+        except InvalidInput as exc:
+            db.session.rollback()
+            attach_errors(form, exc.errors)
+        else:
+            publish()
+            flash(_("Tenant %(name)s is saved.", name=tenant.name), "success")
+            return redirect(url_for(".edit_tenant", tenant_id=tenant.id, _anchor="mail"))
+    tenant_form = _with_choices(TenantForm(formdata=None, data=_current(tenant)))
+    return _tenant_page(tenant, tenant_form, mail_form=form)
