@@ -108,14 +108,14 @@ WORDS = {
     },
     "support-basic": {
         "en": "Basic support add-on",
-        "de": "Basis-Support (Zusatzleistung)",
+        "de": "Basis-Support (Zusatz)",
         "fr": "Option assistance de base",
         "es": "Complemento de soporte básico",
         "ja": "ベーシックサポート（追加オプション）",
     },
     "support-premium": {
         "en": "Premium support add-on, 24/7",
-        "de": "Premium-Support (Zusatzleistung), rund um die Uhr",
+        "de": "Premium-Support (Zusatz), 24/7",
         "fr": "Option assistance premium, 24 h/24 et 7 j/7",
         "es": "Complemento de soporte prémium, 24/7",
         "ja": "プレミアムサポート（追加オプション）、24時間365日",
