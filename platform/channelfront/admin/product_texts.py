@@ -82,9 +82,13 @@ def product_texts_export() -> Response:
 def _upload() -> bytes:
     try:
         posted = request.files.get("file")
-        return posted.read(texts_csv.MAX_BYTES + 1) if posted is not None else b""
     except RequestEntityTooLarge:
         return b"\0" * (texts_csv.MAX_BYTES + 1)
+    if posted is None:
+        return b""
+    # Close at once: a large upload is spooled to a temporary file.
+    with posted.stream:
+        return posted.read(texts_csv.MAX_BYTES + 1)
 
 
 @bp.route("/products/texts/import", methods=["GET", "POST"])

@@ -74,7 +74,7 @@ def export_csv() -> str:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ValueError(_("The file is larger than %(size)s MB.", size=MAX_BYTES // 2**20))
+        raise ValueError(_("The file is larger than %(size)s MB.", size=max(1, MAX_BYTES // 2**20)))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
