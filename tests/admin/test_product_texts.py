@@ -104,7 +104,7 @@ def test_export_then_import_round_trip(console, submit, rows):
 
 
 def test_semicolons_without_bom_are_read(console, submit, rows):
-    content = "sku;locale;name;description\nSHD-SUP-BAS;fr;Bouclier;Aide\n".encode()
+    content = b"sku;locale;name;description\nSHD-SUP-BAS;fr;Bouclier;Aide\n"
     assert upload(submit, content).status_code == 302
     assert texts(rows)["fr"] == ("Bouclier", "Aide")
 
