@@ -66,6 +66,7 @@ SAME_AS_ENGLISH = {
         "Webhooks",
         "Code",
         "Message",
+        "Actions",
     },
     "es": {"Error", "Error %(status)s", "Token", "SKU: %(name)s", "No", "Total", "Webhooks"},
     "ja": set(),
