@@ -490,6 +490,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("admin.edit_program", "GET"): console({"program_id": "pricing_program_id"}, 200),
     ("admin.edit_program", "POST"): console({"program_id": "pricing_program_id"}, 400),
     ("admin.tenant_end_customer", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    # A storefront's mail addresses (vendor admins; an empty form keeps the deployment's
+    # defaults, which they are already: nothing is written) and a product's texts in
+    # every language (the vendor's products, shared by storefronts).
+    ("admin.tenant_mail", "POST"): console({"tenant_id": "tenant_id"}, 302),
+    ("admin.product_texts", "GET"): console({"product_id": "product_id"}, 200),
+    ("admin.product_texts", "POST"): console({"product_id": "product_id"}, 400),
 }
 
 

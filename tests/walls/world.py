@@ -25,6 +25,7 @@ from channelfront.accounts.models import Company, User
 from channelfront.accounts.passwords import hash_password
 from channelfront.api.models import ApiToken
 from channelfront.api.tokens import issue_token, token_refusal
+from channelfront.catalog.models import Product
 from channelfront.demo.seed import DEMO_PASSWORD
 from channelfront.extensions import db
 from channelfront.invoices.models import Invoice
@@ -53,6 +54,12 @@ class World:
 
     values: dict[str, dict[str, Any]] = field(default_factory=lambda: {k: {} for k in OBJECTS})
     tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _product_id(sku: str) -> int:
+    found = db.session.scalar(select(Product.id).where(Product.sku == sku))
+    assert found is not None, sku
+    return found
 
 
 def user(email: str, role: str, company_id: int | None = None, kind: str = "reseller") -> User:
@@ -322,6 +329,8 @@ def build(app: Flask) -> World:
         "period": "2025-Q1",
         "distributor_statement_id": statements["nw_reseller"],
         "sku": "INS-STD-1Y",
+        # Products are the vendor's, shared by every storefront: the console edits any.
+        "product_id": _product_id("INS-STD-1Y"),
         "tenant_id": northwind,
         "incentive_program_id": incentive_programs["nw"],
         "admin_statement_id": statements["nw_reseller"],
@@ -337,6 +346,7 @@ def build(app: Flask) -> World:
         "period": "2025-Q1",
         "distributor_statement_id": statements["ah_distributor"],
         "sku": "CDE-STD-1Y",
+        "product_id": _product_id("CDE-STD-1Y"),
         "company_id": kirin,
         # The console's addresses name a tenant: an Alpenhandel row under Northwind's id.
         "tenant_id": northwind,
