@@ -51,6 +51,7 @@ SAME_AS_ENGLISH = {
         "Details",
         "Login",
         "Format",
+        "Name (%(locale)s)",
     },
     "fr": {
         "Pages",
