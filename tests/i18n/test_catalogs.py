@@ -68,6 +68,8 @@ SAME_AS_ENGLISH = {
         "Code",
         "Message",
         "Actions",
+        "Description (%(locale)s)",
+        "commission",
     },
     "es": {"Error", "Error %(status)s", "Token", "SKU: %(name)s", "No", "Total", "Webhooks"},
     "ja": set(),
