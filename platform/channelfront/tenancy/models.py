@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String, false, true
+from sqlalchemy import JSON, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channelfront.extensions import db
@@ -50,6 +50,10 @@ class Tenant(db.Model):
     # support_email; None: the deployment's MAIL_SENDER address and MAIL_REPLY_TO.
     mail_sender: Mapped[str | None] = mapped_column(String(254))
     support_email: Mapped[str | None] = mapped_column(String(254))
+    # The console's onboarding wizard: the furthest step reached and the readiness checks
+    # waived, each with its reason: {"step": "prices", "waivers": {"check": {"reason",
+    # "by", "at"}}}.
+    onboarding: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     hosts: Mapped[list[TenantHost]] = relationship(
