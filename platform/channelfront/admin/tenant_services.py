@@ -20,6 +20,7 @@ from channelfront.i18n.locale import SHIPPED_LOCALES
 from channelfront.tenancy.hosts import InvalidHost, host_map, normalize_host
 from channelfront.tenancy.manifests import CURRENCIES, SLUG
 from channelfront.tenancy.models import Tenant, TenantHost, TenantStatus, Vendor
+from channelfront.theming.contrast import WHITE, contrast_ratio
 from channelfront.theming.packs import COLOR, UnknownTheme, load_theme
 
 MAX_HOSTS = 20
@@ -104,11 +105,42 @@ def _check_settings(
         value = getattr(settings, field)
         if value and not COLOR.match(value):
             errors[field] = _("Use the form #rrggbb, e.g. #0b4f6c.")
+        elif value and value.lower() != (getattr(tenant, field, None) or "").lower():
+            errors.update(colour_errors(field, value))
     try:
         return _check_hosts(settings.hosts, tenant, site)
     except ValueError as exc:
         errors["hosts"] = str(exc)
         return []
+
+
+def colour_errors(field: str, value: str) -> dict[str, str]:
+    """White text on the header (primary) or on buttons (accent) must reach WCAG AA 4.5:1."""
+    ratio = contrast_ratio(WHITE, value)
+    if round(ratio, 2) >= 4.5:
+        return {}
+    names = {"primary_color": _("primary"), "accent_color": _("accent")}
+    return {
+        field: _(
+            "white text on %(name)s %(color)s: %(ratio)s:1, needs 4.5:1",
+            name=names[field],
+            color=value.upper(),
+            ratio=f"{ratio:.2f}",
+        )
+    }
+
+
+def _live_refusal(settings: TenantSettings, tenant: Tenant | None) -> str | None:
+    """A draft (or new) tenant goes live only when its readiness checklist allows it."""
+    from channelfront.onboarding.readiness import go_live_refusal
+
+    if settings.status != TenantStatus.LIVE.value:
+        return None
+    if tenant is None:
+        return _("A new tenant starts as a draft: finish its readiness checklist to go live.")
+    if tenant.status != TenantStatus.DRAFT.value:
+        return None  # live stays live; a suspended tenant was live before
+    return go_live_refusal(tenant)
 
 
 def _apply(tenant: Tenant, settings: TenantSettings, hosts: list[str]) -> None:
@@ -140,6 +172,9 @@ def onboard_tenant(
     if currency not in CURRENCIES:
         errors["currency"] = _("Choose one of: %(codes)s.", codes=", ".join(CURRENCIES))
     hosts = _check_settings(settings, None, site, errors)
+    refusal = _live_refusal(settings, None)
+    if refusal:
+        errors["status"] = refusal
     if vendor is None:
         errors["slug"] = _("No vendor is set up yet: load the tenant manifests first.")
     if errors:
@@ -155,6 +190,9 @@ def update_tenant(tenant: Tenant, settings: TenantSettings, site: SiteFacts) -> 
     """Change a tenant's settings and hosts; raise InvalidInput naming every bad field."""
     errors: dict[str, str] = {}
     hosts = _check_settings(settings, tenant, site, errors)
+    refusal = _live_refusal(settings, tenant)
+    if refusal:
+        errors["status"] = refusal
     if errors:
         raise InvalidInput(errors)
     _apply(tenant, settings, hosts)

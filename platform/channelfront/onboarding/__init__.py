@@ -1,0 +1,1 @@
+"""The vendor console's onboarding wizard: steps, readiness checklist and going live."""
