@@ -11,6 +11,7 @@ from channelfront.extensions import db
 from channelfront.orders.models import Cart, CartLine
 from channelfront.orders.view_support import BUYING_ROLES
 
+
 def cart_count() -> int | None:
     """Lines in the signed-in buyer's cart on this tenant (one query); None: no cart link."""
     if not current_user.is_authenticated or current_user.kind != UserKind.RESELLER:
@@ -24,4 +25,3 @@ def cart_count() -> int | None:
             .where(Cart.user_id == current_user.id)
         )
     return int(g.cart_count or 0)
-

@@ -76,10 +76,14 @@ class QueueRow:
     count: int
 
 
+def _run(count: Select[tuple[int]]) -> int:
+    return int(db.session.scalar(count) or 0)
+
+
 def staff_queues(user: User, endpoints: set[str]) -> list[QueueRow]:
     """The queues this staff member works on, with how many items wait in each."""
     return [
-        QueueRow(str(queue.label), url_for(queue.endpoint), int(db.session.scalar(queue.count) or 0))
+        QueueRow(str(queue.label), url_for(queue.endpoint), _run(queue.count))
         for queue in QUEUES
         if user.role in queue.roles and queue.endpoint in endpoints
     ]
