@@ -502,3 +502,7 @@ def close_incentive_period(tenant_id: int, program_id: int) -> Response | tuple[
     log.info("%s closed %s of %s by hand", current_user.email, key, program.code)
     flash(_("%(period)s is closed.", period=history.period_label(key)), "success")
     return redirect(target + "#close")
+
+
+# The forms editor of the same drafts registers its routes on the same blueprint.
+from channelfront.statements import views_rules  # noqa: E402, F401
