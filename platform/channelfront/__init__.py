@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from channelfront.deals.views import bp as deals_bp
     from channelfront.health.views import bp as health_bp
     from channelfront.invoices.views import bp as invoices_bp
+    from channelfront.onboarding import partner_views, views  # noqa: F401  (routes on admin_bp)
     from channelfront.orders import quick_order_views  # noqa: F401  (routes on cart_bp)
     from channelfront.orders.cart_views import bp as cart_bp
     from channelfront.orders.checkout_views import bp as checkout_bp

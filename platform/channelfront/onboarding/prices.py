@@ -24,6 +24,7 @@ from channelfront.tenancy.models import Tenant
 COLUMNS = ("sku", "amount")
 ROUNDINGS = ("none", "whole", "99")
 MAX_RATE = Decimal(1_000_000)
+MAX_UPLOAD = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _current(currency: str) -> dict[int, int]:
     rows = db.session.execute(
         select(ListPrice.product_id, ListPrice.amount_minor).where(ListPrice.currency == currency)
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def plan_from_csv(tenant: Tenant, data: bytes) -> PricePlan:
@@ -58,7 +59,7 @@ def plan_from_csv(tenant: Tenant, data: bytes) -> PricePlan:
     plan = PricePlan(tenant.currency)
     table = read_table(data, COLUMNS)
     plan.errors += table.errors
-    products = dict(db.session.execute(select(Product.sku, Product.id)).tuples())
+    products = dict(db.session.execute(select(Product.sku, Product.id)).all())
     current = _current(tenant.currency)
     seen: dict[str, int] = {}
     for number, row in table.rows:
