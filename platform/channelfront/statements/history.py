@@ -79,10 +79,11 @@ def period_label(key: str, short: bool = False) -> str:
 # -- the chart ----------------------------------------------------------------------------
 
 WIDTH = 640
-HEIGHT = 220
-TOP = 16
-BOTTOM = 36  # room for the period labels under the bars
-SLOT = WIDTH / 8
+HEIGHT = 240
+LEFT = 72  # room for the amount axis: its title and its two marks
+TOP = 22  # room for the value over the highest bar
+BOTTOM = 52  # room for the period labels and the axis title under the bars
+SLOT = (WIDTH - LEFT) / 8
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Bar:
     height: float
     negative: bool
     label_x: float
+    value_y: float  # where the bar's amount is written: over its top, or over the zero line
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,15 @@ class Chart:
     height: int
     zero_y: float
     label_y: float
+    left: int
+    top_y: float  # the highest bar's top, marked on the amount axis with `high`
+    high: Money | None
+    axis_title_y: float
 
 
 def bar_chart(points: list[tuple[str, Money]]) -> Chart:
-    """Bars for up to eight (period key, total) points, oldest first, on a shared zero line.
+    """Bars for up to eight (period key, total) points, oldest first, on a shared zero line,
+    each with its amount written on it, and axes marked so the chart reads without hovering.
 
     Negative totals (clawbacks larger than earnings) hang below the zero line.
     """
@@ -122,18 +129,31 @@ def bar_chart(points: list[tuple[str, Money]]) -> Chart:
     bars = []
     for index, (key, money) in enumerate(points):
         size = plot * abs(money.minor) / span
-        x = index * SLOT + SLOT * 0.15
+        x = LEFT + index * SLOT + SLOT * 0.15
+        top = zero_y - size if money.minor >= 0 else zero_y
         bars.append(
             Bar(
                 key=key,
                 label=period_label(key, short=True),
                 value=money,
                 x=round(x, 1),
-                y=round(zero_y - size if money.minor >= 0 else zero_y, 1),
+                y=round(top, 1),
                 width=round(SLOT * 0.7, 1),
                 height=round(max(size, 1.0), 1),
                 negative=money.minor < 0,
-                label_x=round(index * SLOT + SLOT / 2, 1),
+                label_x=round(LEFT + index * SLOT + SLOT / 2, 1),
+                value_y=round(top - 5 if money.minor >= 0 else zero_y - 5, 1),
             )
         )
-    return Chart(bars, WIDTH, HEIGHT, round(zero_y, 1), HEIGHT - BOTTOM / 2 + 4)
+    highest = max(points, key=lambda point: point[1].minor)[1] if points else None
+    return Chart(
+        bars,
+        WIDTH,
+        HEIGHT,
+        round(zero_y, 1),
+        HEIGHT - BOTTOM + 18,
+        LEFT,
+        float(TOP),
+        highest if highest is not None and highest.minor > 0 else None,
+        HEIGHT - 6,
+    )
