@@ -50,3 +50,18 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def text_of():  # type: ignore[no-untyped-def]
     return _text
+
+
+@pytest.fixture
+def draft(ctx):  # type: ignore[no-untyped-def]
+    """``draft(slug, currency)``: a new draft tenant, built by the wizard's service."""
+    from channelfront.admin.tenant_services import console_vendor
+    from channelfront.onboarding import steps
+
+    def make(slug: str = "thames", currency: str = "GBP"):  # type: ignore[no-untyped-def]
+        tenant = steps.start(console_vendor(), slug.title(), slug)
+        steps.set_currency(tenant, currency)
+        db.session.flush()
+        return tenant
+
+    return make
