@@ -24,6 +24,7 @@ from channelfront.catalog.models import Category, ProductGroup
 from channelfront.extensions import db
 from channelfront.onboarding import forms, prices, readiness, steps
 from channelfront.orders.view_support import actor
+from channelfront.outbox.services import commit_and_dispatch
 from channelfront.tenancy.models import Tenant, TenantStatus
 from channelfront.theming.contrast import theme_pairs
 from channelfront.theming.packs import available_themes, load_theme
@@ -230,6 +231,7 @@ def onboarding_step(tenant_id: int, step: str) -> Response | tuple[str, int]:
                 db.session.rollback()
                 attach_errors(form, exc.errors)
             else:
+                commit_and_dispatch()  # the staff step queues an invitation mail
                 publish()
                 return redirect(
                     url_for(".onboarding_step", tenant_id=tenant.id, step=steps.next_step(step))
