@@ -161,3 +161,48 @@ def test_wizard_to_going_live(post, console, rows, text_of):
     live = post(_step(tid, "checklist"), f"/admin/onboarding/{tid}/live")
     assert live.status_code == 302, text_of(live)
     assert _tenant(rows).status == "live"
+
+
+def test_an_uploaded_price_file_is_reviewed_then_saved_on_confirmation(post, console, rows):
+    import io
+    import re
+
+    tid = _start(post, rows)
+    post(_step(tid, "hosts"), data={"hosts": "thames.localhost"})
+    skus = [r[0] for r in rows(select(Product.sku).order_by(Product.sku).limit(2))]
+    csv_text = "sku,amount\n" + "".join(f"{sku},{n}9.50\n" for n, sku in enumerate(skus, 1))
+    review = post(
+        _step(tid, "prices"),
+        f"/admin/onboarding/{tid}/prices/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "prices.csv")},
+        content_type="multipart/form-data",
+    )
+    html = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert f'data-sku="{skus[0]}"' in html
+    content = re.search(r'<textarea name="content" hidden>(.*?)</textarea>', html, re.S).group(1)
+    token = console.csrf_token(_step(tid, "prices"))
+    saved = console.post(
+        f"/admin/onboarding/{tid}/prices/import",
+        data={"content": content, "confirm": "1", "csrf_token": token},
+    )
+    assert saved.status_code == 302
+    stored = rows(
+        select(ListPrice.amount_minor)
+        .join(Product, Product.id == ListPrice.product_id)
+        .where(Product.sku.in_(skus), ListPrice.currency == "USD")
+    )
+    assert sorted(stored) == [(1950,), (2950,)]
+
+
+def test_a_bad_price_file_lists_its_errors_and_writes_nothing(post, rows, text_of):
+    tid = _start(post, rows)
+    before = rows(select(ListPrice.id, ListPrice.amount_minor).order_by(ListPrice.id))
+    response = post(
+        _step(tid, "prices"),
+        f"/admin/onboarding/{tid}/prices/import",
+        data={"content": "sku,amount\nNOPE,1\n", "confirm": "1"},
+    )
+    assert response.status_code == 400
+    assert "Row 2, sku" in text_of(response)
+    assert rows(select(ListPrice.id, ListPrice.amount_minor).order_by(ListPrice.id)) == before

@@ -261,8 +261,11 @@ def onboarding_price_import(tenant_id: int) -> Response | tuple[str, int]:
     file_form = forms.PriceFileForm()
     if not file_form.validate_on_submit():
         return _page(tenant, "prices", file_form=file_form, derive_form=forms.DeriveForm())
-    plan = prices.plan_from_csv(tenant, _uploaded(file_form))
-    return _review_or_save(tenant, plan, file_form, forms.DeriveForm(formdata=None))
+    data = _uploaded(file_form)
+    plan = prices.plan_from_csv(tenant, data)
+    # The confirmation posts the checked text again, whether it was uploaded or pasted.
+    posted = {"content": data.decode("utf-8-sig", "replace")}
+    return _review_or_save(tenant, plan, file_form, forms.DeriveForm(formdata=None), posted)
 
 
 @bp.post("/onboarding/<int:tenant_id>/prices/derive")
@@ -287,7 +290,11 @@ def onboarding_price_derive(tenant_id: int) -> Response | tuple[str, int]:
 
 
 def _review_or_save(
-    tenant: Tenant, plan: prices.PricePlan, file_form: Any, derive_form: Any
+    tenant: Tenant,
+    plan: prices.PricePlan,
+    file_form: Any,
+    derive_form: Any,
+    posted: dict[str, str] | None = None,
 ) -> Response | tuple[str, int]:
     if plan.errors or request.form.get("confirm") != "1":
         html, _status = _page(
@@ -296,7 +303,7 @@ def _review_or_save(
             file_form=file_form,
             derive_form=derive_form,
             plan=plan,
-            posted=request.form,
+            posted=posted if posted is not None else request.form,
         )
         return html, 400 if plan.errors else 200
     count = prices.save_plan(tenant, plan, actor())
