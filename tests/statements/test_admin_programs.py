@@ -366,3 +366,11 @@ def test_yen_amounts_are_whole_in_japanese(console, submit, ctx):
         "+￥3,000",
     ]
     assert "過去12か月でのシミュレーション" in response.get_data(as_text=True)
+
+
+def test_a_draft_without_a_time_zone_is_simulated_in_utc(console, submit, text_of, program):
+    document = with_rate("0.06")
+    document.pop("timezone", None)
+    response = save(submit, program, document, action="simulate")
+    assert response.status_code == 200
+    assert "Simulation on the last 12 months" in text_of(response)

@@ -168,7 +168,7 @@ def document_for(program: dict[str, Any], facts: History) -> tuple[dict[str, Any
     Facts are dated in the program's own time zone. Refunds whose purchase is before
     the window are left out: the purchase's earnings are not in the simulation either.
     """
-    zone = program["timezone"]
+    zone = program.get("timezone", "UTC")  # the schema's default when left out
     span = facts.window
     events = [to_event(row, zone) for row in facts.rows]
     events = [e for e in events if span.since <= e.event_date <= span.as_of]
@@ -302,7 +302,7 @@ def compare(program: IncentiveProgram, tenant: Tenant, now: datetime | None = No
     """The draft (or, without one, the live document) against the published version,
     both run on the last twelve months of the tenant's facts; ReplayFailed."""
     draft = program.draft if program.draft is not None else program.document
-    today = local_date(now or datetime.now(UTC), draft["timezone"])
+    today = local_date(now or datetime.now(UTC), draft.get("timezone", "UTC"))
     facts = history(tenant, window(today))
     new_document, count, left_out = document_for(draft, facts)
     new = _run(new_document, today)
