@@ -12,7 +12,7 @@ def onboarding(**overrides):
     data = {
         "slug": "globex",
         "name": "Globex Distribution",
-        "status": "live",
+        "status": "draft",
         "currency": "GBP",
         "hosts": "globex.localhost\nshop.globex.example",
         "theme": "harbor",
@@ -68,6 +68,12 @@ def test_onboarded_tenant_is_listed_and_its_new_host_serves_its_storefront(
     listing = console.get("/admin/").get_data(as_text=True)
     assert "Globex Distribution" in listing
     assert "Tenant Globex Distribution is onboarded." in listing
+    assert shopper.get("/").status_code == 404  # a draft until its checklist passes
+    globex = f"/admin/onboarding/{tenant_id(rows, 'globex')}"
+    for check in ("prices", "program", "staff", "contrast"):
+        waived = submit(f"{globex}/checklist", f"{globex}/waive", {"check": check, "reason": "x"})
+        assert waived.status_code in (302, 303), text_of(waived)
+    assert submit(f"{globex}/checklist", f"{globex}/live", {}).status_code in (302, 303)
     stored = rows(
         select(
             Tenant.name,
