@@ -23,7 +23,7 @@ from channelfront.catalog.models import Category, ListPrice, Product, ProductGro
 from channelfront.demo.catalog_data import prices
 from channelfront.extensions import db
 
-MAX_STATEMENTS = 10
+MAX_STATEMENTS = 11  # 10 for the page, 1 for the header's cart badge
 EXTRA_PRODUCTS = 200
 
 # Each page, and a text that shows it rendered what a buyer came for.
