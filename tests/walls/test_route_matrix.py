@@ -159,6 +159,9 @@ PARTNER_SPECIAL = Route(
 )
 FINANCE_HERE = ("distributor_finance", "other_company")
 CONSOLE_SPECIAL = {"request_id": "console_special_price_id"}
+WIZARD = {"tenant_id": "draft_tenant_id"}
+WIZARD_STEP = {"tenant_id": "draft_tenant_id", "step": "step"}
+PARTNER_PRICE = {"tenant_id": "tenant_id", "price_id": "partner_price_id"}
 
 # Partner applications are reviewed by the storefront's partner managers and distributor
 # admins only (who cross the tenant wall in tests/partners/test_applications.py).
@@ -496,6 +499,27 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("admin.tenant_mail", "POST"): console({"tenant_id": "tenant_id"}, 302),
     ("admin.product_texts", "GET"): console({"product_id": "product_id"}, 200),
     ("admin.product_texts", "POST"): console({"product_id": "product_id"}, 400),
+    # The onboarding wizard (vendor admins): a draft tenant's step is shown, and an empty
+    # step, price file, derivation or waiver is refused by name; the draft cannot go live
+    # with its checklist open. An unknown tenant or step is not found.
+    ("admin.onboarding_step", "GET"): console(WIZARD_STEP, (200, 404)),
+    ("admin.onboarding_step", "POST"): console(WIZARD_STEP, (400, 404)),
+    **{
+        (f"admin.onboarding_{name}", "POST"): console(WIZARD, (400, 404))
+        for name in ("price_import", "price_derive", "waive", "go_live")
+    },
+    # A storefront's partner prices: read by vendor staff, an empty form or file refused;
+    # removing Northwind's price is the vendor admin's job, Alpenhandel's is not found
+    # under Northwind's address.
+    ("admin.partner_prices_page", "GET"): console({"tenant_id": "tenant_id"}, 200),
+    ("admin.partner_prices_page", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    ("admin.partner_prices_import", "POST"): console({"tenant_id": "tenant_id"}, 400),
+    ("admin.partner_prices_delete", "POST"): console(
+        PARTNER_PRICE, (302, 404), writers=("vendor_admin",)
+    ),
+    # An incentive program's rule forms: an empty form saves nothing.
+    ("admin.incentive_program_rules", "GET"): console(TENANT_PROGRAM, (200, 404)),
+    ("admin.save_incentive_rules", "POST"): console(TENANT_PROGRAM, (400, 404)),
 }
 
 

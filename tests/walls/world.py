@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from channelfront.accounts.models import Company, User
 from channelfront.accounts.passwords import hash_password
@@ -299,6 +299,45 @@ def _statements(victim: Company) -> tuple[dict[str, int], dict[str, int]]:
     }
 
 
+def _onboarding_rows() -> dict[str, dict[str, Any]]:
+    """A draft tenant in the console's wizard, and a partner price of each storefront:
+    Victim Co's on Northwind, Bluebird's on Alpenhandel (named under Northwind's address).
+    The wizard names a tenant and a step: another kind's is a tenant and a step that do
+    not exist."""
+    from channelfront.admin.tenant_services import console_vendor
+    from channelfront.onboarding import partner_prices, steps
+    from channelfront.pricing.models import PartnerPrice
+    from channelfront.tenancy.models import Tenant
+
+    draft = steps.start(console_vendor(), "Matrix Draft", "matrix-draft")
+    missing = (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1000
+    found = {}
+    for slug, company, sku in (
+        ("northwind", "Victim Co", "SHD-STD-1Y"),
+        ("alpenhandel", "Bluebird IT", "CDE-STD-1Y"),
+    ):
+        tenant = tenant_row(slug)
+        partner_prices.add(tenant, company, sku, "5", None)
+        found[slug] = db.session.scalar(
+            select(PartnerPrice.id).where(
+                PartnerPrice.tenant_id == tenant.id, PartnerPrice.product_id == _product_id(sku)
+            )
+        )
+    db.session.commit()
+    return {
+        "other_company": {
+            "draft_tenant_id": draft.id,
+            "step": "name",
+            "partner_price_id": found["northwind"],
+        },
+        "other_tenant": {
+            "draft_tenant_id": missing,
+            "step": "launch",
+            "partner_price_id": found["alpenhandel"],
+        },
+    }
+
+
 def build(app: Flask) -> World:
     """Every row the matrix names (committed into the test's rolled-back transaction)."""
     bluebird = db.session.scalar(select(Company).where(Company.name == "Bluebird IT"))
@@ -360,6 +399,8 @@ def build(app: Flask) -> World:
         # Not the vendor's: it waits for Alpenhandel's partner managers only.
         "console_special_price_id": ours_elsewhere["special_price_id"],
     }
+    for kind, rows in _onboarding_rows().items():
+        world.values[kind].update(rows)
     return world
 
 

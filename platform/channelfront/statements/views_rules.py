@@ -98,6 +98,10 @@ def save_incentive_rules(tenant_id: int, program_id: int) -> Response | tuple[st
     new_kind = (request.form.get("new_kind") or "")[:40]
     if apply_action(action, draft, new_kind, _beneficiary(program)):
         return _page(tenant, program, values_of(draft))
+    if "statement_period" not in request.form:
+        # The page always sends its settings: a post without them would save an empty draft.
+        missing = {"statement_period": [_("Choose how often a statement closes.")]}
+        return _page(tenant, program, values_of(draft), missing, 400)
     try:
         # Blank tier rows stay in: their error shows on the row rather than a row vanishing.
         programs.save_draft(program, draft)
