@@ -73,8 +73,9 @@ def test_every_link_in_the_header_opens_for_the_role(client_for, viewer, host, e
 
 def test_distributor_staff_land_on_their_work(client_for):
     finance = client_for("northwind.localhost")
-    finance.login("finance@northwind.example")
+    assert finance.login("finance@northwind.example").headers["Location"] == "/"
     page = finance.get("/").get_data(as_text=True)
+    assert '<a href="/" class="brand-link">' in page
     assert "Your work at Northwind Distribution" in page
     assert "Open invoices" in page
     assert "/catalog" not in page.split("</header>")[0]
