@@ -750,3 +750,43 @@ def test_every_caller_gets_the_listed_answer_for_foreign_objects(app, client_for
     problems = run_matrix(app, world, callers(client_for, world))
     cells = len(MATRIX) * len(CALLERS) * len(OBJECTS)
     assert not problems, f"{len(problems)} of {cells} cells differ:\n" + "\n".join(problems)
+
+
+# Other vendor staff (operations) read a storefront's partner prices but neither onboard
+# tenants nor change partner prices: refused (403) before anything is written.
+OPS_ANSWERS: dict[tuple[str, str], int] = {
+    ("admin.partner_prices_page", "GET"): 200,
+    **{
+        (endpoint, method): 403
+        for endpoint, method in MATRIX
+        if endpoint.startswith(("admin.onboarding_", "admin.partner_prices_"))
+        and (endpoint, method) != ("admin.partner_prices_page", "GET")
+    },
+}
+
+
+def test_vendor_operations_staff_read_partner_prices_but_do_not_onboard_or_change_them(
+    app, client_for, world
+):  # type: ignore[no-untyped-def]
+    from tests.walls.world import user
+
+    with app.app_context():
+        user("ops@nimbus.example", "vendor_ops", kind="vendor")
+        db.session.commit()
+    ops = _caller(client_for, ADMIN, "ops@nimbus.example", None)
+    with app.app_context():
+        connection = db.session.get_bind()
+    problems = []
+    for (endpoint, method), expected in sorted(OPS_ANSWERS.items()):
+        path = _path(app, endpoint, MATRIX[(endpoint, method)], world.values["other_company"])
+        savepoint = connection.begin_nested()
+        try:
+            with writes_recorded(app) as written:
+                got = answer_of(ask(ops, method, path, "admin"))
+        finally:
+            savepoint.rollback()
+        if got != expected or written:
+            problems.append(
+                f"{method} {path}: answered {got} (expected {expected}), wrote {written}"
+            )
+    assert not problems, "\n".join(problems)
