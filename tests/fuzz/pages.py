@@ -137,10 +137,12 @@ def start_paths(app: Flask) -> list[str]:
 
 
 def crawl(app: Flask, client: HostClient, extra: list[str] = (), limit: int = 80) -> Site:  # type: ignore[assignment]
-    """Follow same-host links breadth first from ``extra`` and the start pages."""
+    """Follow same-host links breadth first from ``extra`` and the start pages. Each of
+    ``extra`` is opened even past a route's few instances (each wizard step has its form)."""
     base = f"http://{client.host}"
     adapter = app.url_map.bind(client.host)
     site = Site()
+    asked = {urljoin(base, path) for path in extra}
     queue = deque(urljoin(base, path) for path in [*extra, *start_paths(app)])
     seen_routes: dict[tuple[str, tuple[str, ...]], int] = {}
     while queue and len(site.pages) < limit:
@@ -155,7 +157,7 @@ def crawl(app: Flask, client: HostClient, extra: list[str] = (), limit: int = 80
             continue
         params = tuple(sorted({name for name, _v in parse_qsl(parts.query)}))
         # A few instances of each route are enough: its forms repeat per row.
-        if seen_routes.get((endpoint, params), 0) >= 3:
+        if seen_routes.get((endpoint, params), 0) >= 3 and url not in asked:
             continue
         seen_routes[(endpoint, params)] = seen_routes.get((endpoint, params), 0) + 1
         site.pages.add(url)
