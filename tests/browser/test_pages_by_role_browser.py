@@ -49,6 +49,11 @@ class Visit:
     pages: tuple[str, ...]
     login: str = "/login"
 
+    @property
+    def locale(self) -> str:
+        """Each storefront in its own default language: long German words, Japanese text."""
+        return {"alpine": "de-DE", "sakura": "ja-JP"}.get(self.theme, "en-US")
+
 
 VISITS = [
     Visit("northwind.localhost", "harbor", "buyer", "buyer@bluebird.example", BUYER_PAGES),
@@ -170,7 +175,7 @@ def check_page(page, visit: Visit, width: str, path: str) -> list[str]:  # type:
 @pytest.mark.parametrize("visit", VISITS, ids=[f"{v.theme}-{v.role}" for v in VISITS])
 def test_main_pages_fit_the_screen_and_pass_axe(browser, base_port, axe_script, visit, width):
     base = f"http://{visit.host}:{base_port}"
-    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True, locale="en-US")
+    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True, locale=visit.locale)
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems: list[str] = []
