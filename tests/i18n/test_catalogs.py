@@ -52,6 +52,7 @@ SAME_AS_ENGLISH = {
         "Login",
         "Format",
         "Name (%(locale)s)",
+        "Editor",
     },
     "fr": {
         "Pages",
@@ -71,7 +72,17 @@ SAME_AS_ENGLISH = {
         "Description (%(locale)s)",
         "commission",
     },
-    "es": {"Error", "Error %(status)s", "Token", "SKU: %(name)s", "No", "Total", "Webhooks"},
+    "es": {
+        "Error",
+        "Error %(status)s",
+        "Token",
+        "SKU: %(name)s",
+        "No",
+        "Total",
+        "Webhooks",
+        "Editor",
+        "Marginal",
+    },
     "ja": set(),
 }
 
