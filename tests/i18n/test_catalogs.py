@@ -71,6 +71,7 @@ SAME_AS_ENGLISH = {
         "Actions",
         "Description (%(locale)s)",
         "commission",
+        "Menu",
     },
     "es": {
         "Error",
