@@ -22,7 +22,7 @@ def grow(submit, rows):
                 data={
                     "slug": slug,
                     "name": f"Grow {i}",
-                    "status": "live",
+                    "status": "draft",
                     "currency": "USD",
                     "hosts": f"{slug}.localhost\nwww.{slug}.localhost",
                     "theme": "base",

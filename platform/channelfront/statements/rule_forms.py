@@ -187,7 +187,7 @@ BY_KIND: dict[str, tuple[Spec, ...]] = {
         Spec(
             "growth-min_growth",
             _l("Minimum growth"),
-            _l("A fraction: 0.10 pays only from 10 % growth. Optional."),
+            _l("A fraction: 0.10 pays only once growth reaches 10 percent. Optional."),
             "number",
         ),
         Spec(
