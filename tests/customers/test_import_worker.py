@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +27,20 @@ import redis
 import requests
 
 from channelfront.demo.seed import DEMO_PASSWORD
+from tests.live import (
+    HOST,
+    PG_ADMIN,
+    ROOT,
+    Processes,
+    flask,
+    free_port,
+    require_services,
+    wait_for,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Not the Redis database of the other worker tests: they flush theirs.
 REDIS_DB = int(os.environ.get("IMPORT_WORKER_REDIS_DB", "12"))
 BROKER = f"redis://127.0.0.1:6379/{REDIS_DB}"
-HOST = "northwind.localhost"
 BUYER = "buyer@bluebird.example"
 ROWS = 3000  # over the 500 rows checked inline: the upload goes to the worker
 PAUSE = 0.15  # seconds the worker waits at each progress report (12 per pass)
@@ -72,42 +74,9 @@ pytestmark = [
 ]
 
 
-def _require_services() -> None:
-    """Fail, never skip: this test only runs when it was asked for."""
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=5):
-            pass
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required: {exc}")
-    try:
-        redis.Redis.from_url(BROKER, socket_connect_timeout=5).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis at 127.0.0.1:6379 is required: {exc}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _flask(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, f"flask {' '.join(args)}:\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    _require_services()
+    require_services(BROKER)
     name = f"cf_import_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -132,8 +101,8 @@ def env(database: str) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
         "PYTHONUNBUFFERED": "1",
     }
-    _flask(found, "db", "upgrade")
-    _flask(found, "demo", "load")
+    flask(found, "db", "upgrade")
+    flask(found, "demo", "load")
     return found
 
 
@@ -147,31 +116,6 @@ def broker() -> Iterator[str]:
         client.flushdb()
 
 
-class Processes:
-    """Processes a test started, stopped by their own ids when it ends."""
-
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its own copy
-            process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        self.started.append(process)
-        return process
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")[-4000:]
-
-    def stop_all(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.wait(timeout=10)
-
-
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[Processes]:
     started = Processes(tmp_path)
@@ -179,16 +123,6 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float, every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 class Browser:
@@ -224,10 +158,10 @@ class Browser:
 
 
 def serve(processes: Processes, env: dict[str, str]) -> Browser:
-    port = _free_port()
+    port = free_port()
     server = processes.start(
         "gunicorn",
-        [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}",
+        ["-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "--threads", "4"],
         env,
     )  # fmt: skip
@@ -288,7 +222,7 @@ def customers(database: str, tag: str) -> list[tuple[Any, ...]]:
 def test_a_large_list_is_checked_and_imported_by_the_worker_with_the_bar_moving(
     database: str, env: dict[str, str], broker: str, processes: Processes
 ) -> None:
-    worker = processes.start("worker", [sys.executable, "-c", SLOW_WORKER], env)
+    worker = processes.start("worker", ["-c", SLOW_WORKER], env)
     browser = serve(processes, env)
     assert worker.poll() is None, processes.log("worker")
     browser.sign_in(BUYER)

@@ -23,7 +23,7 @@ import redis
 from celery import Celery
 from standardwebhooks import Webhook
 
-from tests.webhooks.live import (
+from tests.live import (
     PG_ADMIN,
     WORKER_ARGS,
     Api,

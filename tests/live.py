@@ -1,6 +1,7 @@
-"""The app as it runs in production, for the killed-worker webhook test: a fresh
-PostgreSQL database (migrations and demo data), Redis as the broker, gunicorn, Celery
-workers in processes of their own, and a receiver that notes each request as it arrives.
+"""The app as it runs in production, for the tests with real workers (webhooks, the
+customer import): a fresh PostgreSQL database (migrations and demo data), Redis as the
+broker, gunicorn, Celery workers in processes of their own, and a receiver that notes
+each request as it arrives.
 
 A missing PostgreSQL or Redis fails the test that asked for them; it never skips.
 """
@@ -25,7 +26,7 @@ import pytest
 import redis
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 HOST = "northwind.localhost"
 WORKER_ARGS = ["-m", "celery", "-A", "wsgi:celery", "worker", "--pool=solo",
