@@ -41,6 +41,7 @@ from channelfront.renewals import models as renewal_models
 from channelfront.statements import models as statement_models
 from channelfront.subscriptions import models as subscription_models
 from channelfront.tenancy import models as tenancy_models
+from channelfront.theming import models as theming_models
 from channelfront.webhooks import mail as _webhook_mail  # noqa: F401  (tasks, outbox handlers)
 from channelfront.webhooks import models as webhook_models
 
@@ -67,6 +68,7 @@ MODEL_MODULES = (
     quote_models,
     deal_models,
     webhook_models,
+    theming_models,
 )
 
 

@@ -173,7 +173,7 @@ def test_edit_form_shows_the_current_settings(console, rows):
     page = console.get(f"/admin/tenants/{tenant_id(rows, 'sakura')}").get_data(as_text=True)
     assert "Edit Sakura Trading" in page
     assert "sakura.localhost" in page
-    assert '<option selected value="sakura">sakura</option>' in page
+    assert '<option selected value="sakura">Sakura</option>' in page
     assert "JPY" in page
 
 

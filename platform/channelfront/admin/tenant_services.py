@@ -21,7 +21,8 @@ from channelfront.tenancy.hosts import InvalidHost, host_map, normalize_host
 from channelfront.tenancy.manifests import CURRENCIES, SLUG
 from channelfront.tenancy.models import Tenant, TenantHost, TenantStatus, Vendor
 from channelfront.theming.contrast import WHITE, contrast_ratio
-from channelfront.theming.packs import COLOR, UnknownTheme, load_theme
+from channelfront.theming.packs import COLOR
+from channelfront.theming.stored import is_usable_theme
 
 MAX_HOSTS = 20
 
@@ -91,9 +92,8 @@ def _check_settings(
         errors["name"] = _("Use at most %(num)d characters.", num=120)
     if settings.status not in {s.value for s in TenantStatus}:
         errors["status"] = _("Choose draft, live or suspended.")
-    try:
-        load_theme(site.themes_dir, settings.theme)
-    except (UnknownTheme, ValueError):
+    vendor = console_vendor()
+    if vendor is None or not is_usable_theme(site.themes_dir, vendor.id, settings.theme):
         errors["theme"] = _(
             "There is no usable theme named “%(theme)s”.", theme=settings.theme[:40]
         )

@@ -35,7 +35,7 @@ from channelfront.orders.view_support import actor
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.tenancy.manifests import CURRENCIES
 from channelfront.tenancy.models import Tenant, TenantStatus
-from channelfront.theming.packs import available_themes
+from channelfront.theming.stored import theme_choices
 from channelfront.theming.views import render
 
 
@@ -51,9 +51,10 @@ F = TypeVar("F", bound=TenantForm)
 def _with_choices(form: F) -> F:
     choices = locale_choices()
     form.status.choices = list(STATUS_LABELS.items())
-    form.theme.choices = [
-        (name, name) for name in available_themes(current_app.config["THEMES_DIR"])
-    ]
+    vendor = console_vendor()
+    form.theme.choices = (
+        theme_choices(current_app.config["THEMES_DIR"], vendor.id) if vendor else []
+    )
     form.default_locale.choices = choices
     form.locales.choices = choices
     if isinstance(form, OnboardForm):

@@ -30,7 +30,7 @@ class CatalogPage:
     total: int
 
 
-def _texts(product_ids: list[int], locale: str) -> dict[int, ProductText]:
+def texts_in(product_ids: list[int], locale: str) -> dict[int, ProductText]:
     """Each product's text in the locale, falling back to English."""
     rows = db.session.scalars(
         select(ProductText).where(
@@ -73,7 +73,7 @@ def _items(
     locale: str,
     categories: dict[int, tuple[str, str]] | None = None,
 ) -> list[CatalogItem]:
-    texts = _texts([p.id for p in products], locale)
+    texts = texts_in([p.id for p in products], locale)
     prices = buy_prices(terms, products, currency)
     if categories is None:
         categories = category_names(locale)

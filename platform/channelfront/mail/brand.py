@@ -17,7 +17,8 @@ from flask import current_app
 from channelfront.extensions import db
 from channelfront.tenancy.models import Tenant
 from channelfront.tenancy.scoping import active_tenant_id
-from channelfront.theming.packs import BASE_THEME, UnknownTheme, load_theme
+from channelfront.theming.packs import BASE_THEME
+from channelfront.theming.stored import Look, look_of
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,8 @@ class Brand:
     logo_url: str | None
 
 
-def _colors(theme: str, tenant: Tenant | None) -> dict[str, str]:
-    try:
-        colors = dict(load_theme(current_app.config["THEMES_DIR"], theme).colors)
-    except (UnknownTheme, ValueError):
-        colors = dict(load_theme(current_app.config["THEMES_DIR"], BASE_THEME).colors)
+def _colors(look: Look, tenant: Tenant | None) -> dict[str, str]:
+    colors = dict(look.colors)
     if tenant is not None and tenant.primary_color:
         colors["primary"] = tenant.primary_color
     if tenant is not None and tenant.accent_color:
@@ -44,12 +42,16 @@ def _colors(theme: str, tenant: Tenant | None) -> dict[str, str]:
     return colors
 
 
-def _logo_url(tenant: Tenant) -> str | None:
+def _logo_url(tenant: Tenant, look: Look) -> str | None:
     host = tenant.primary_host
-    if not tenant.logo_file or host is None:
+    if host is None:
         return None
     scheme = current_app.config.get("PREFERRED_URL_SCHEME", "https")
-    return f"{scheme}://{host}/brand/logo"
+    if tenant.logo_file:
+        return f"{scheme}://{host}/brand/logo"
+    if look.logo_sha256:
+        return f"{scheme}://{host}/brand/logos/{look.logo_sha256}"
+    return None
 
 
 def _header(name: str, address: str) -> str:
@@ -69,9 +71,10 @@ def brand_of(reseller: str | None = None) -> Brand:
             sender=config["MAIL_SENDER"],
             reply_to=config.get("MAIL_REPLY_TO") or None,
             theme=BASE_THEME,
-            colors=_colors(BASE_THEME, None),
+            colors=_colors(look_of(config["THEMES_DIR"], BASE_THEME, None), None),
             logo_url=None,
         )
+    look = look_of(config["THEMES_DIR"], tenant.theme, tenant.vendor_id)
     name = tenant.name
     if reseller and reseller.strip() and reseller.strip() != tenant.name:
         name = f"{reseller.strip()} via {tenant.name}"
@@ -79,7 +82,7 @@ def brand_of(reseller: str | None = None) -> Brand:
         name=name,
         sender=_header(name, tenant.mail_sender or default_address),
         reply_to=tenant.support_email or config.get("MAIL_REPLY_TO") or None,
-        theme=tenant.theme,
-        colors=_colors(tenant.theme, tenant),
-        logo_url=_logo_url(tenant),
+        theme=look.pack.name,
+        colors=_colors(look, tenant),
+        logo_url=_logo_url(tenant, look),
     )

@@ -22,7 +22,7 @@ from channelfront.extensions import db
 from channelfront.pricing.models import Program
 from channelfront.tenancy.models import Tenant, TenantStatus
 from channelfront.theming.contrast import failing_pairs
-from channelfront.theming.packs import BASE_THEME, UnknownTheme, load_theme
+from channelfront.theming.stored import look_of
 
 CHECKS = ("prices", "program", "staff", "contrast")
 MAX_REASON = 500
@@ -46,11 +46,7 @@ class Check:
 def tenant_colors(tenant: Tenant) -> dict[str, str]:
     """The tenant's theme colours with its own primary/accent overrides."""
     themes_dir = current_app.config["THEMES_DIR"]
-    try:
-        theme = load_theme(themes_dir, tenant.theme)
-    except (UnknownTheme, ValueError):
-        theme = load_theme(themes_dir, BASE_THEME)
-    colors = dict(theme.colors)
+    colors = dict(look_of(themes_dir, tenant.theme, tenant.vendor_id).colors)
     if tenant.primary_color:
         colors["primary"] = tenant.primary_color
     if tenant.accent_color:

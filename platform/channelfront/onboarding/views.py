@@ -27,7 +27,7 @@ from channelfront.orders.view_support import actor
 from channelfront.outbox.services import commit_and_dispatch
 from channelfront.tenancy.models import Tenant, TenantStatus
 from channelfront.theming.contrast import theme_pairs
-from channelfront.theming.packs import available_themes, load_theme
+from channelfront.theming.stored import look_of, theme_choices
 
 STEP_FORMS: dict[str, type[FlaskForm]] = {
     "name": forms.NameForm,
@@ -93,8 +93,8 @@ def onboarding() -> Response | tuple[str, int]:
 
 def _choices(tenant: Tenant, step: str, form: FlaskForm) -> None:
     if step == "theme":
-        names = available_themes(current_app.config["THEMES_DIR"])
-        form.theme.choices = [SelectChoice(n, n) for n in names]  # type: ignore[attr-defined]
+        choices = theme_choices(current_app.config["THEMES_DIR"], tenant.vendor_id)
+        form.theme.choices = [SelectChoice(v, label) for v, label in choices]  # type: ignore[attr-defined]
     elif step == "languages":
         choices = [SelectChoice(code, label) for code, label in locale_choices()]
         form.locales.choices = choices  # type: ignore[attr-defined]
@@ -189,7 +189,10 @@ def _page(tenant: Tenant, step: str, **context: Any) -> tuple[str, int]:
     colors = readiness.tenant_colors(tenant)
     themes_dir = current_app.config["THEMES_DIR"]
     packs = (
-        {n: theme_pairs(load_theme(themes_dir, n).colors) for n in available_themes(themes_dir)}
+        {
+            value: theme_pairs(look_of(themes_dir, value, tenant.vendor_id).colors)
+            for value, _label in theme_choices(themes_dir, tenant.vendor_id)
+        }
         if step == "theme"
         else {}
     )

@@ -58,6 +58,7 @@ class TenantInfo:
     accent_color: str | None
     logo_file: str | None
     vendor_name: str
+    vendor_id: int
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantInfo:
@@ -74,6 +75,7 @@ class TenantInfo:
             accent_color=tenant.accent_color,
             logo_file=tenant.logo_file,
             vendor_name=tenant.vendor.name,
+            vendor_id=tenant.vendor_id,
         )
 
 

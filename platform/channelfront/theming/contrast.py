@@ -55,15 +55,14 @@ class Pair:
 
 def theme_pairs(colors: Mapping[str, str]) -> list[Pair]:
     """The text-on-colour pairs every page shows: white on the header (primary) and on
-    buttons (accent), and the body text on the background."""
+    buttons (accent), and the body text on the background and on surfaces (cards, tables)."""
     pairs = [
         Pair("white-on-primary", "white", "primary", WHITE, colors["primary"]),
         Pair("white-on-accent", "white", "accent", WHITE, colors["accent"]),
     ]
-    if "text" in colors and "background" in colors:
-        pairs.append(
-            Pair("text-on-background", "text", "background", colors["text"], colors["background"])
-        )
+    for ground in ("background", "surface"):
+        if "text" in colors and ground in colors:
+            pairs.append(Pair(f"text-on-{ground}", "text", ground, colors["text"], colors[ground]))
     return pairs
 
 

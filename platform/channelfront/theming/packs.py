@@ -68,6 +68,7 @@ def load_theme(themes_dir: str, name: str) -> Theme:
     )
 
 
-def available_themes(themes_dir: str) -> list[str]:
-    """Names of the theme packs on disk."""
-    return sorted(p.parent.name for p in Path(themes_dir).glob("*/theme.toml"))
+@cache
+def available_themes(themes_dir: str) -> tuple[str, ...]:
+    """Names of the theme packs on disk (read once: packs change only with a deploy)."""
+    return tuple(sorted(p.parent.name for p in Path(themes_dir).glob("*/theme.toml")))

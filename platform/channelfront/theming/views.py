@@ -5,12 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    send_file,
+    url_for,
+)
+from sqlalchemy import select
 from werkzeug.security import safe_join
 
+from channelfront.extensions import db
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.loader import themed_name
+from channelfront.theming.models import ThemeLogo
 from channelfront.theming.packs import BASE_THEME, UnknownTheme, load_theme
+from channelfront.theming.stored import Look, look_of
 
 bp = Blueprint("theming", __name__)
 
@@ -18,8 +31,8 @@ LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
 def active_theme_name() -> str:
-    tenant = current_tenant()
-    return tenant.theme if tenant else BASE_THEME
+    """The theme pack the request's pages are rendered from (a stored theme's parent)."""
+    return brand()["theme"].name
 
 
 def render(template: str, **context: Any) -> str:
@@ -27,21 +40,40 @@ def render(template: str, **context: Any) -> str:
     return render_template(themed_name(active_theme_name(), template), **context)
 
 
+def _look() -> Look:
+    preview = g.get("theme_preview")
+    if preview is not None:
+        return preview
+    tenant = current_tenant()
+    if tenant is None:
+        return look_of(current_app.config["THEMES_DIR"], BASE_THEME, None)
+    return look_of(current_app.config["THEMES_DIR"], tenant.theme, tenant.vendor_id)
+
+
 def brand() -> dict[str, Any]:
-    """Theme settings with the tenant's colour overrides applied."""
+    """The look of the request's storefront, with the tenant's colour overrides applied.
+
+    A preview in the console (``g.theme_preview``) shows the theme as it is, without them.
+    """
     if "brand" in g:
         return g.brand
-    try:
-        theme = load_theme(current_app.config["THEMES_DIR"], active_theme_name())
-    except UnknownTheme:
-        theme = load_theme(current_app.config["THEMES_DIR"], BASE_THEME)
-    colors = dict(theme.colors)
+    look = _look()
+    colors = dict(look.colors)
     tenant = current_tenant()
-    if tenant and tenant.primary_color:
-        colors["primary"] = tenant.primary_color
-    if tenant and tenant.accent_color:
-        colors["accent"] = tenant.accent_color
-    g.brand = {"theme": theme, "colors": colors, "fonts": theme.fonts, "layout": theme.layout}
+    if tenant and g.get("theme_preview") is None:
+        colors["primary"] = tenant.primary_color or colors["primary"]
+        colors["accent"] = tenant.accent_color or colors["accent"]
+    logo_url = url_for("theming.stored_logo", sha256=look.logo_sha256) if look.logo_sha256 else None
+    g.brand = {
+        "theme": look.pack,
+        "colors": colors,
+        "fonts": look.fonts,
+        "layout": look.layout,
+        "font_stylesheet": look.font_stylesheet,
+        "logo_url": logo_url,
+        "banner": look.banner,
+        "featured": look.featured,
+    }
     return g.brand
 
 
@@ -68,6 +100,20 @@ def tenant_logo():  # type: ignore[no-untyped-def]
     if not path or not Path(path).is_file() or suffix not in LOGO_TYPES:
         abort(404)
     return send_file(path, mimetype=LOGO_TYPES[suffix], max_age=3600)
+
+
+@bp.route("/brand/logos/<sha256>")
+def stored_logo(sha256: str):  # type: ignore[no-untyped-def]
+    """A stored theme's logo by content hash: the address changes when the logo does."""
+    logo = db.session.scalar(select(ThemeLogo).where(ThemeLogo.sha256 == sha256[:64]))
+    if logo is None:
+        abort(404)
+    response = make_response(logo.data)
+    response.headers["Content-Type"] = logo.content_type
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # An SVG opened on its own may not run anything, even if the sanitiser missed it.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 def template_context() -> dict[str, Any]:
