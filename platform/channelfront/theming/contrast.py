@@ -53,12 +53,29 @@ class Pair:
         return round(self.ratio, 2) >= AA_NORMAL
 
 
+def button_text_color(colors: Mapping[str, str]) -> str | None:
+    """The text colour of buttons on the accent: white when it reads at AA, else the
+    theme's text colour when that does; None when neither does."""
+    for candidate in (WHITE, colors.get("text")):
+        if candidate and round(contrast_ratio(candidate, colors["accent"]), 2) >= AA_NORMAL:
+            return candidate
+    return None
+
+
 def theme_pairs(colors: Mapping[str, str]) -> list[Pair]:
-    """The text-on-colour pairs every page shows: white on the header (primary) and on
-    buttons (accent), and the body text on the background and on surfaces (cards, tables)."""
+    """The text-on-colour pairs every page shows: white on the header (primary), the button
+    text on buttons (accent; white unless the colours name ``on_accent``), and the body
+    text on the background and on surfaces (cards, tables)."""
+    on_accent = colors.get("on_accent", WHITE)
     pairs = [
         Pair("white-on-primary", "white", "primary", WHITE, colors["primary"]),
-        Pair("white-on-accent", "white", "accent", WHITE, colors["accent"]),
+        Pair(
+            "white-on-accent" if on_accent == WHITE else "button-text-on-accent",
+            "white" if on_accent == WHITE else "button",
+            "accent",
+            on_accent,
+            colors["accent"],
+        ),
     ]
     for ground in ("background", "surface"):
         if "text" in colors and ground in colors:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from channelfront.catalog.models import Product
 from channelfront.catalog.services import texts_in
 from channelfront.extensions import db
+from channelfront.theming.contrast import WHITE, button_text_color
 from channelfront.theming.fonts import FONTS
 from channelfront.theming.models import StoreTheme, ThemeVersion
 from channelfront.theming.packs import BASE_THEME, Theme, UnknownTheme, available_themes, load_theme
@@ -46,6 +47,8 @@ def look_of_version(themes_dir: str, parent: str, version: ThemeVersion) -> Look
     pack = _pack(themes_dir, parent)
     tokens: dict[str, Any] = version.tokens or {}
     colors = {**pack.colors, **{k: v for k, v in (tokens.get("colors") or {}).items() if v}}
+    # Buttons of a stored theme carry white, or the text colour where white cannot be read.
+    colors["on_accent"] = button_text_color(colors) or WHITE
     font = FONTS.get(str(tokens.get("font") or "system"))
     fonts = dict(pack.fonts)
     if font is not None and tokens.get("font") not in (None, "system"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from channelfront.theming.contrast import failing_pairs
+from channelfront.theming.contrast import WHITE, button_text_color, failing_pairs
 from channelfront.theming.fonts import FONTS
 from channelfront.theming.packs import COLOR, Theme
 
@@ -50,9 +50,7 @@ def _banner(raw: Mapping[str, Any], locales: Sequence[str], errors: dict[str, st
     texts = {}
     for locale, text in banner.items():
         if locale not in locales:
-            errors[f"banner_{locale}"[:40]] = _(
-                "%(code)s is not a shipped language.", code=str(locale)[:10]
-            )
+            errors["banner"] = _("%(code)s is not a shipped language.", code=str(locale)[:10])
             continue
         text = " ".join(str(text or "").split())
         if len(text) > MAX_BANNER:
@@ -98,7 +96,9 @@ def clean_tokens(
         "featured": _featured(raw, known_skus, errors),
     }
     if all(colors.values()):
-        for pair in failing_pairs({**parent.colors, **colors}):
+        merged = {**parent.colors, **colors}
+        merged["on_accent"] = button_text_color(merged) or WHITE
+        for pair in failing_pairs(merged):
             field = pair.background_name if pair.background_name in colors else "text"
             errors.setdefault(
                 field,
