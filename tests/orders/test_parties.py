@@ -48,7 +48,7 @@ def test_marking_licenses_delivered_records_it_and_mails_the_end_customer(
     page = bluebird_buyer.get(f"/orders/{order}").get_data(as_text=True)
     assert "2 licenses are marked delivered." in page
     assert "2 licenses delivered to the end customer: SHD-STD-1Y, INS-PERP" in page
-    assert re.search(r'<td class="delivered">[^<—]+\d', page)
+    assert re.search(r'<td class="delivered"[^>]*>[^<—]+\d', page)
     db.session.expire_all()
     assert all(lic.delivered_at is not None for lic in licenses_of(order).values())
     [mail] = inbox.to("ada@acme.example")
@@ -84,7 +84,7 @@ def test_assigning_licenses_to_a_contact_mails_them_their_keys(bluebird_buyer, o
     )
     assert response.status_code == 303
     page = bluebird_buyer.get(f"/orders/{order}").get_data(as_text=True)
-    assert '<td class="assigned">it@acme.example</td>' in page
+    assert re.search(r'<td class="assigned"[^>]*>it@acme\.example</td>', page)
     assert "1 license assigned to it@acme.example: SHD-STD-1Y" in page
     [mail] = inbox.to("it@acme.example")
     assert mail["Subject"] == "Bluebird IT assigned licenses to you"
