@@ -1,5 +1,6 @@
 """Vendor console: tenants, reseller companies and enrollments, products, programs,
 incentives (statements and incentive programs, in `channelfront.statements.views_admin`),
+stored themes (editor and preview),
 vendor staff, sign-in security and the audit log.
 
 Each page group lives in its own module and adds its routes to the one blueprint.
@@ -16,6 +17,8 @@ from channelfront.admin import (
     security,
     staff,
     tenants,
+    theme_preview,
+    themes,
 )
 from channelfront.admin.blueprint import bp
 from channelfront.statements import views_admin as incentives
@@ -25,6 +28,8 @@ PAGE_MODULES = (
     companies,
     enrollments,
     catalog,
+    themes,
+    theme_preview,
     programs,
     incentives,
     staff,
