@@ -92,20 +92,21 @@ def test_a_new_theme_starts_as_its_pack(harbor):
 @pytest.mark.parametrize("key", [key for key, font in FONTS.items() if font.stylesheet])
 def test_every_shipped_font_is_served_as_woff2(northwind, key):
     client = northwind
-    css = client.get(f"/theme/base/{FONTS[key].stylesheet}")
-    assert css.status_code == 200
-    files = [part.split(")")[0] for part in css.get_data(as_text=True).split("url(")[1:]]
+    with client.get(f"/theme/base/{FONTS[key].stylesheet}") as css:
+        assert css.status_code == 200
+        text = css.get_data(as_text=True)
+    files = [part.split(")")[0] for part in text.split("url(")[1:]]
     assert files
     assert all(name.endswith(".woff2") for name in files)
     folder = FONTS[key].stylesheet.rsplit("/", 1)[0]
     for name in files:
-        font = client.get(f"/theme/base/{folder}/{name}")
-        assert font.status_code == 200
-        assert font.mimetype == "font/woff2"
-        assert font.data[:4] == b"wOF2"
+        with client.get(f"/theme/base/{folder}/{name}") as font:
+            assert font.status_code == 200
+            assert font.mimetype == "font/woff2"
+            assert font.data[:4] == b"wOF2"
 
 
 def test_the_japanese_font_covers_japanese(northwind):
     client = northwind
-    css = client.get("/theme/base/fonts/noto-sans-jp/fonts.css").get_data(as_text=True)
-    assert "japanese-400-normal.woff2" in css
+    with client.get("/theme/base/fonts/noto-sans-jp/fonts.css") as css:
+        assert "japanese-400-normal.woff2" in css.get_data(as_text=True)
