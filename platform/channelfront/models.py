@@ -23,6 +23,7 @@ from channelfront.fulfillment import (  # noqa: F401  (outbox handlers, the refu
     revocation,
     services,
 )
+from channelfront.health import models as health_models
 from channelfront.invoices import models as invoice_models
 from channelfront.orders import models as order_models
 from channelfront.orders import (
@@ -69,6 +70,7 @@ MODEL_MODULES = (
     deal_models,
     webhook_models,
     theming_models,
+    health_models,
 )
 
 

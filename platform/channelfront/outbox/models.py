@@ -29,3 +29,5 @@ class OutboxMessage(db.Model):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(default=0)
+    # The id of the web request (or task) that wrote the message, for following it in logs.
+    request_id: Mapped[str | None] = mapped_column(String(64))
