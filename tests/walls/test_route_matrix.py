@@ -65,6 +65,9 @@ PUBLIC = {
     "or purpose is not found (tests/accounts/test_password_reset.py)",
     "apply.verify": "the token is the credential; a token of another storefront is not "
     "found there (tests/partners/test_applications.py)",
+    "theming.stored_logo": "a stored theme's logo by the SHA-256 of its bytes: public like "
+    "a theme's static files, on every host; a hash names the bytes, it cannot be guessed "
+    "(tests/walls/test_theme_walls.py)",
 }
 
 
@@ -162,6 +165,9 @@ CONSOLE_SPECIAL = {"request_id": "console_special_price_id"}
 WIZARD = {"tenant_id": "draft_tenant_id"}
 WIZARD_STEP = {"tenant_id": "draft_tenant_id", "step": "step"}
 PARTNER_PRICE = {"tenant_id": "tenant_id", "price_id": "partner_price_id"}
+THEME = {"theme_id": "theme_id"}
+THEME_VERSION = {"theme_id": "theme_id", "number": "theme_version"}
+THEME_PREVIEW = {**THEME_VERSION, "page": "preview_page"}
 
 # Partner applications are reviewed by the storefront's partner managers and distributor
 # admins only (who cross the tenant wall in tests/partners/test_applications.py).
@@ -520,6 +526,17 @@ MATRIX: dict[tuple[str, str], Route] = {
     # An incentive program's rule forms: an empty form saves nothing.
     ("admin.incentive_program_rules", "GET"): console(TENANT_PROGRAM, (200, 404)),
     ("admin.save_incentive_rules", "POST"): console(TENANT_PROGRAM, (400, 404)),
+    # Stored themes are the console vendor's: its draft version is shown, previewed and
+    # published (the vendor admin's job); an empty editor form saves no version. Another
+    # vendor's theme, with the same slug and numbers, is not found.
+    ("admin.theme_editor", "GET"): console(THEME, (200, 404), query={"version": "theme_version"}),
+    ("admin.theme_editor", "POST"): console(THEME, (400, 404)),
+    ("admin.theme_preview", "GET"): console(
+        THEME_PREVIEW, (200, 404), query={"lang": "preview_lang"}
+    ),
+    ("admin.publish_theme_version", "POST"): console(
+        THEME_VERSION, (302, 404), writers=("vendor_admin",)
+    ),
 }
 
 

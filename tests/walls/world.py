@@ -9,7 +9,8 @@ console. The objects are foreign to them:
   cards, statements...); for the console, Northwind's own rows.
 - ``other_tenant``: Bluebird IT's own rows on Alpenhandel (the same company on another
   storefront, the sharpest wall), and Alpenhandel's distributor statement; for the
-  console, an Alpenhandel row under a Northwind address.
+  console, an Alpenhandel row under a Northwind address, or another vendor's stored
+  theme.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from tests.orders.conftest import Storefront, checkout_request, storefront
 from tests.payments.conftest import save_card
 from tests.statements.pages_support import QUARTERLY, RESELLER_QUARTERLY, close, program, quarter
 from tests.statements.pages_support import tenant as tenant_row
+from tests.walls.theme_world import console_theme, other_vendor_theme
 
 NW = "northwind.localhost"
 AH = "alpenhandel.localhost"
@@ -401,6 +403,12 @@ def build(app: Flask) -> World:
     }
     for kind, rows in _onboarding_rows().items():
         world.values[kind].update(rows)
+    # The console's stored themes are its vendor's: another vendor's theme (with the same
+    # slug and version numbers) is not found. The version named is the unpublished draft.
+    for kind, theme in (("other_company", console_theme()), ("other_tenant", other_vendor_theme())):
+        world.values[kind].update(
+            theme_id=theme.id, theme_version=theme.draft, preview_page="home", preview_lang="de"
+        )
     return world
 
 
