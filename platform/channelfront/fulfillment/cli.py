@@ -1,4 +1,5 @@
-"""``flask licenses verify KEY``: check a license key offline."""
+"""``flask licenses verify KEY``: check a license key offline; ``flask licenses keys``:
+the ids of the signing keys this deployment knows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from channelfront.fulfillment import revocation
-from channelfront.fulfillment.licenses import signing_key, verify_key
+from channelfront.fulfillment.licenses import key_id_of, verify_key
+from channelfront.fulfillment.signing import signing_keys
 
 licenses_cli = AppGroup("licenses", help="License keys.")
 
@@ -18,11 +20,20 @@ licenses_cli = AppGroup("licenses", help="License keys.")
 def verify_command(key: str) -> None:
     """Exit 0 and print the claims for a genuine KEY; exit 1 for a forged or altered one,
     or for one revoked because its order was refunded."""
-    claims = verify_key(signing_key(current_app.config), key)
+    keys = signing_keys(current_app.config)
+    claims = verify_key(keys, key)
     if claims is None:
         click.echo(
             "INVALID: this key was not issued by this platform or has been altered.", err=True
         )
+        kid = key_id_of(key)
+        if kid and not keys.named(kid):
+            # After a rotation that dropped a key too early: say which key it names.
+            click.echo(
+                f"It names signing key {kid}, which is neither LICENSE_SIGNING_KEY nor"
+                " in LICENSE_SIGNING_KEYS_OLD.",
+                err=True,
+            )
         raise SystemExit(1)
     try:
         issued = revocation.find(key)
@@ -38,3 +49,12 @@ def verify_command(key: str) -> None:
         )
         raise SystemExit(1)
     click.echo(f"VALID: {claims.sku}, {claims.seats} seat(s), order line {claims.order_line_id}")
+
+
+@licenses_cli.command("keys")
+def keys_command() -> None:
+    """Print the id of the current signing key and of each retired one still verifying."""
+    keys = signing_keys(current_app.config)
+    click.echo(f"current {keys.current.kid}")
+    for old in keys.old:
+        click.echo(f"old {old.kid}")

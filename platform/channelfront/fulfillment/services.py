@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from channelfront import row_locks
 from channelfront.catalog.models import ProductKind
 from channelfront.extensions import db
-from channelfront.fulfillment.licenses import LicenseClaims, issue_key, signing_key
+from channelfront.fulfillment.licenses import LicenseClaims, issue_key
 from channelfront.fulfillment.models import License
+from channelfront.fulfillment.signing import signing_keys
 from channelfront.invoices.services import issue_invoice
 from channelfront.orders import events, pipeline
 from channelfront.orders.models import Order, OrderLine, OrderStatus
@@ -41,13 +42,13 @@ def _issue_line(order: Order, line: OrderLine, today: date) -> bool:
     if done is not None:
         db.session.rollback()  # let go of the order's lock
         return True
-    secret = signing_key(current_app.config)
+    keys = signing_keys(current_app.config)
     db.session.add(
         License(
             tenant_id=order.tenant_id,
             order_id=order.id,
             order_line_id=line.id,
-            key=issue_key(secret, LicenseClaims(line.id, line.quantity, line.sku)),
+            key=issue_key(keys, LicenseClaims(line.id, line.quantity, line.sku)),
             issued_at=datetime.now(UTC),
         )
     )
