@@ -1,0 +1,1 @@
+"""``flask setup``: the vendor and its first administrator on an empty database."""
