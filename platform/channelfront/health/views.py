@@ -1,41 +1,67 @@
-"""``/healthz``: the database, and the broker once one is configured."""
+"""Probes and metrics, answered on any host.
+
+``/healthz/live``: the process answers (nothing else is asked). ``/healthz/ready`` (and
+its old name ``/healthz``): 503 only when the database does not answer. The broker's
+state is reported but never makes a node unready: during a broker outage the outbox
+keeps every change, and a load balancer that dropped the web nodes would stop the
+orders the outbox is there to keep. ``/metrics``: Prometheus, for loopback callers or
+the bearer of ``METRICS_TOKEN``; everyone else is told it does not exist.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
-from flask.typing import ResponseReturnValue
-from sqlalchemy import text
+import hmac
+from ipaddress import ip_address
 
-from channelfront.extensions import db
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from channelfront.health import metrics, status
 
 bp = Blueprint("health", __name__)
 
 
-def _database_ok() -> bool:
-    try:
-        db.session.execute(text("SELECT 1"))
-        return True
-    except Exception:  # any driver error means the database is down for us
-        db.session.rollback()
-        return False
+@bp.route("/healthz/live")
+def live() -> ResponseReturnValue:
+    return jsonify(status="ok")
 
 
-def _broker_ok(url: str) -> bool:
-    from kombu import Connection
-
-    try:
-        with Connection(url, connect_timeout=2) as connection:
-            connection.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:  # kombu raises many transport-specific errors
-        return False
-
-
+@bp.route("/healthz/ready")
 @bp.route("/healthz")
-def healthz() -> ResponseReturnValue:
-    checks = {"database": "ok" if _database_ok() else "down"}
-    broker = current_app.config.get("CELERY_BROKER_URL")
-    if broker:
-        checks["broker"] = "ok" if _broker_ok(broker) else "down"
-    healthy = all(value == "ok" for value in checks.values())
+def ready() -> ResponseReturnValue:
+    checks = {"database": "ok" if status.database_ok() else "down"}
+    broker = status.broker_state()
+    if broker is not None:
+        checks["broker"] = broker
+    healthy = checks["database"] == "ok"
     return jsonify(status="ok" if healthy else "down", checks=checks), 200 if healthy else 503
+
+
+def _from_loopback() -> bool:
+    """A caller on this machine that came through no proxy (a proxy adds X-Forwarded-For,
+    and a proxy on this machine would otherwise make every visitor look local)."""
+    if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
+        return False
+    try:
+        return ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _has_token() -> bool:
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    given = request.headers.get("Authorization", "")
+    scheme, _, value = given.partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(value.encode(), token.encode())
+    )
+
+
+@bp.route("/metrics")
+def prometheus() -> ResponseReturnValue:
+    if not (_from_loopback() or _has_token()):
+        abort(404)
+    body, content_type = metrics.exposition()
+    return body, 200, {"Content-Type": content_type, "Cache-Control": "no-store"}

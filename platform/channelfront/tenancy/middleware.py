@@ -9,8 +9,10 @@ from channelfront.tenancy import scoping
 from channelfront.tenancy.hosts import InvalidHost, TenantInfo, host_map, normalize_host
 from channelfront.tenancy.models import TenantStatus
 
-# Answered on any host: load balancers call /healthz by IP, Stripe posts to one address.
-HOSTLESS_PATHS = frozenset({"/healthz", "/webhooks/stripe"})
+# Answered on any host: load balancers and Prometheus call by IP, Stripe posts to one address.
+HOSTLESS_PATHS = frozenset(
+    {"/healthz", "/healthz/live", "/healthz/ready", "/metrics", "/webhooks/stripe"}
+)
 # What a draft tenant's host answers, so its distributor staff can accept their
 # invitation and sign in before launch: the account pages and the theme's files.
 DRAFT_BLUEPRINTS = frozenset({"accounts"})
