@@ -16,8 +16,10 @@ customer's renewal link is read from the buyer's subscriptions page. Then each r
 signs in once per theme and width and each of its main pages is saved as a full-page
 PNG, ``OUT/<theme>-<role>-<page>-<width>.png``.
 
-Prints one line per screenshot: role, theme, width, page, path of the PNG, and whether
-the page scrolls sideways (``document.documentElement.scrollWidth > clientWidth``).
+Prints one line per screenshot: role, theme, width, page, path of the PNG, whether the
+page scrolls sideways (``document.documentElement.scrollWidth > clientWidth``) and, when
+there are any, the boxes inside it that scroll sideways (a wide table in its scroll box:
+the page fits, but columns are out of sight).
 Exits with status 1 when a page does not answer 200 or scrolls sideways.
 """
 
@@ -118,6 +120,8 @@ VENDOR_ADMIN = (
     Shot("onboarding", "/admin/onboarding"),
     Shot("products", "/admin/products"),
     Shot("programs", "/admin/programs"),
+    Shot("themes", "/admin/themes"),  # stored themes, where the console has them
+    Shot("theme-new", "/admin/themes/new"),
     Shot("resellers", "/admin/companies"),
     Shot("incentives", "/admin/incentives"),
     Shot("users", "/admin/users"),
@@ -169,9 +173,15 @@ VISITS = [
     *(Visit("end_customer", theme, host, None) for theme, (host, _email) in STOREFRONTS.items()),
 ]
 
+# The page's own sideways scrolling, and the boxes (a wide table in its scroll box) that
+# scroll sideways inside the page: those hide columns on a phone without widening it.
 SIDEWAYS = """() => ({
     scroll: document.documentElement.scrollWidth,
     client: document.documentElement.clientWidth,
+    inner: [...document.querySelectorAll('main *')]
+        .filter(el => el.scrollWidth > el.clientWidth + 1
+            && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+        .map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')),
 })"""
 
 LINKS = """([pattern, last]) => {
@@ -317,6 +327,7 @@ def shoot(browser, base: str, visit: Visit, shots: tuple[Shot, ...], width: int,
             click.echo(
                 f"{visit.role:20} {visit.theme:7} {width:5} {shot.name:18} {png}  "
                 f"sideways={'YES ' + str(box['scroll']) + 'px' if sideways else 'no'}"
+                + (f"  scrolls-inside={','.join(box['inner'])}" if box["inner"] else "")
                 + ("" if status == 200 else f"  status={status}")
             )
             if status != 200:
