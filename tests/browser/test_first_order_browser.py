@@ -1,16 +1,20 @@
 """From the console's wizard to a reseller's first paid order, in Chromium, for a tenant
 that the demo does not know: no seed row is made for it.
 
-A vendor admin onboards "Severn Trading" (GBP, severn.localhost): list prices are
-imported from an uploaded CSV file, a program with one category discount is made,
-the distributor's admin is invited, the checklist passes without waivers and the
-tenant goes live; the admin then gives it its own sender and support addresses. The
-distributor admin accepts the invitation from the mail. A reseller applies at
-``/apply``, confirms its address, is approved into the program by the distributor
-admin, accepts its own invitation and signs in. It sees the GBP prices, saves a card,
-orders one subscription for an end customer and pays by card (localstripe). The order
-is fulfilled with a license key, and the buyer's mail comes from
-"Severn Trading" <orders@severn.example> with an HTML part in the tenant's layout.
+A vendor admin first makes the tenant's look in the theme editor: a stored theme from the
+Harbor pack with its own colours, a flat header and a PNG logo, published. It onboards
+"Severn Trading" (GBP, severn.localhost) choosing that theme and no colours of its own,
+which is how a new tenant gets a logo: list prices are imported from an uploaded CSV
+file, a program with one category discount is made, the distributor's admin is invited,
+the checklist passes without waivers and the tenant goes live; the admin then gives it
+its own sender and support addresses. The distributor admin accepts the invitation from
+the mail. A reseller applies at ``/apply``, confirms its address, is approved into the
+program by the distributor admin, accepts its own invitation and signs in; the
+storefront's header shows the theme's logo and primary colour. It sees the GBP prices,
+saves a card, orders one subscription for an end customer and pays by card
+(localstripe). The order is fulfilled with a license key, and the buyer's mail comes from
+"Severn Trading" <orders@severn.example> with an HTML part in the tenant's layout: the
+theme's logo, loaded from the tenant's host, and its primary colour.
 
 The demo is served for this module alone, with cards on the session's localstripe
 (the shared demo of the other browser tests has no card payments).
@@ -18,8 +22,11 @@ The demo is served for this module alone, with cards on the session's localstrip
 
 from __future__ import annotations
 
+import hashlib
 import re
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from email.message import EmailMessage
@@ -48,7 +55,10 @@ LEAD = "lead@severn.example"
 RESELLER = "rhian@riverside.example"
 PASSWORD = "severn-bore-5520"
 STRIPE_KEY = "sk_test_first_order"
+THEME = "Severn Green"
+THEME_SLUG = "severn-green"
 PRIMARY = "#0b3d2e"
+ACCENT = "#005a8c"
 SKU = "SHD-STD-1Y"
 LIST_PENCE = 8900  # what the CSV sets for SKU: £89.00
 DISCOUNT = 20  # the program's discount on Security
@@ -95,6 +105,27 @@ def cards(localstripe_server: str) -> LocalStripe:
     server = LocalStripe(localstripe_server, client)
     server.wipe()
     return server
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-colour RGB PNG, made with zlib and struct only."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+LOGO = png(96, 32, (11, 61, 46))
+LOGO_PATH = f"/brand/logos/{hashlib.sha256(LOGO).hexdigest()}"
 
 
 def at(host: str, port: int, path: str) -> str:
@@ -155,6 +186,30 @@ def pounds(pence: int) -> str:
     return f"£{Decimal(pence).scaleb(-2):,.2f}"
 
 
+def make_the_theme(page, port: int) -> None:  # type: ignore[no-untyped-def]
+    """The vendor admin's stored theme for the new tenant: Harbor with its own colours, a
+    flat header bar in the primary colour and a PNG logo, saved as version 2 and published."""
+    page.goto(at(ADMIN, port, "/admin/themes/new"))
+    page.fill("main input[name=name]", THEME)
+    page.fill("main input[name=slug]", THEME_SLUG)
+    page.select_option("main select[name=parent]", label="Harbor")
+    submit(page, "slug")
+    assert f"Theme {THEME} is created as version 1." in main_text(page)
+    page.fill("main input[type=color][name=primary]", PRIMARY)
+    page.fill("main input[type=color][name=accent]", ACCENT)
+    page.select_option("main select[name=header]", "flat")
+    page.set_input_files(
+        "main input[type=file][name=logo]",
+        files=[{"name": "severn.png", "mimeType": "image/png", "buffer": LOGO}],
+    )
+    submit(page, "accent")
+    assert f"Version 2 of {THEME} is saved." in main_text(page), main_text(page)
+    assert page.locator("main img.current-logo").get_attribute("src") == LOGO_PATH
+    with page.expect_navigation():
+        page.locator("main tr[data-version='2']").get_by_role("button", name="Publish").click()
+    assert f"Version 2 of {THEME} is published." in main_text(page)
+
+
 def run_the_wizard(page, port: int, prices_csv: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(at(ADMIN, port, "/admin/onboarding"))
     page.fill("main input[name=name]", TENANT)
@@ -164,8 +219,10 @@ def run_the_wizard(page, port: int, prices_csv: Path) -> None:  # type: ignore[n
     page.fill("main textarea[name=hosts]", HOST)
     submit(page, "hosts")
     assert page.url.endswith("/theme"), main_text(page)
-    page.fill("main input[name=primary_color]", PRIMARY)
-    page.fill("main input[name=accent_color]", "#005a8c")
+    # The stored theme brings the colours: the tenant sets none of its own.
+    page.select_option("main select[name=theme]", THEME_SLUG)
+    assert page.input_value("main input[name=primary_color]") == ""
+    assert page.input_value("main input[name=accent_color]") == ""
     submit(page, "accent_color")
     assert page.url.endswith("/languages"), main_text(page)
     page.fill("main input[name=currency]", "GBP")
@@ -306,8 +363,11 @@ def test_a_new_tenant_goes_from_the_wizard_to_a_resellers_first_paid_order(
     mail = smtp_server[0]
     vendor = browser.new_context(locale="en-US", viewport=DESK).new_page()
     sign_in(vendor, ADMIN, port, VENDOR_ADMIN, DEMO_PASSWORD)
+    make_the_theme(vendor, port)
     run_the_wizard(vendor, port, price_list(tmp_path / "severn-prices.csv"))
     set_mail_addresses(vendor, port)
+    vendor.goto(at(ADMIN, port, "/admin/themes"))
+    assert vendor.locator(f"main tr[data-theme={THEME_SLUG}] .tenants").inner_text() == TENANT
 
     # The distributor admin accepts the invitation from the mail, on the new host.
     lead = browser.new_context(locale="en-US", viewport=DESK).new_page()
@@ -325,6 +385,19 @@ def test_a_new_tenant_goes_from_the_wizard_to_a_resellers_first_paid_order(
     reseller.context.clear_cookies()
     sign_in(reseller, HOST, port, RESELLER, PASSWORD)
     assert reseller.get_by_text("Rhian Rivers").count() >= 1
+
+    # The storefront wears the stored theme: its logo and its primary colour.
+    logo = reseller.locator("header img.brand-logo")
+    assert logo.get_attribute("src") == LOGO_PATH
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 96
+    assert (
+        reseller.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()"
+        )
+        == PRIMARY
+    )
+    header = reseller.locator("header.site-header")
+    assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(11, 61, 46)"
 
     # The first order, paid by card and fulfilled with a license key.
     number = buy_by_card(reseller, port)
@@ -354,6 +427,16 @@ def test_a_new_tenant_goes_from_the_wizard_to_a_resellers_first_paid_order(
     assert html is not None
     page = html.get_content()
     assert re.search(rf'<p class="brand"[^>]*>{TENANT}</p>', page), page
-    assert PRIMARY in page.lower()
+    assert re.search(rf'class="header"[^>]*style="background: {PRIMARY};', page), page
+    logo_urls = re.findall(r'<img class="logo"[^>]* src="([^"]+)"', page)
+    assert len(logo_urls) == 1, page
+    assert re.fullmatch(rf"https?://{re.escape(HOST)}(:\d+)?{LOGO_PATH}", logo_urls[0])
+    # A mail reader, signed in nowhere, loads it from the tenant's host: the editor's PNG.
+    reader = browser.new_context().new_page()
+    fetched = reader.goto(at(HOST, port, LOGO_PATH))
+    assert fetched is not None
+    assert fetched.status == 200
+    assert fetched.headers["content-type"] == "image/png"
+    assert fetched.body() == LOGO
     assert key in page
     assert number in page
