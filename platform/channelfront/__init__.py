@@ -22,7 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(overrides)
     config.settle_secrets(app.config)
 
-    from channelfront import celery_app, errors, extensions, models, security, statements
+    from channelfront import celery_app, errors, extensions, health, models, security, statements
     from channelfront.accounts import auth
     from channelfront.i18n import formatting, locale
     from channelfront.tenancy import middleware
@@ -42,6 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     celery_app.init_app(app)
+    health.init_app(app)  # before the blueprints: its status page joins the console's
     models.register_cli(app)
     statements.connect()
     webhook_sources.connect()

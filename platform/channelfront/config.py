@@ -70,6 +70,12 @@ def from_environment() -> dict[str, object]:
         "DB_LOCK_TIMEOUT": _whole_number("DB_LOCK_TIMEOUT", 30, 1, 600),
         "ADMIN_HOST": os.environ.get("ADMIN_HOST", "admin.localhost").lower(),
         "CELERY_BROKER_URL": broker,
+        # Seconds between a worker's heartbeats (and beat's), and the age at which the
+        # console's status page calls a worker or beat stale.
+        "HEARTBEAT_SECONDS": _whole_number("HEARTBEAT_SECONDS", 15, 1, 300),
+        "HEARTBEAT_STALE_SECONDS": _whole_number("HEARTBEAT_STALE_SECONDS", 60, 2, 86400),
+        # /metrics answers callers off this machine only with "Authorization: Bearer <it>".
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _rate_limit("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit(
