@@ -2,6 +2,8 @@
 # `make test` runs the whole suite (and, under CI=true, again on PostgreSQL);
 # `make test-fast` leaves out the browser and slow tests.
 # Both install exactly the versions in requirements/*.lock; `make lock` refreshes them.
+# `make build` makes a checkout deployable (app lock only, catalogs compiled and checked);
+# `make start` runs the Procfile (web, worker, beat) with honcho.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +11,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast lock lint translations extract-messages update-catalogs compile-catalogs bench clean
+.PHONY: run test test-fast lock lint translations extract-messages update-catalogs compile-catalogs bench clean build start
 
 UV_VERSION := 0.13.9
 UV := $(VENV)/uv/bin/uv
@@ -43,6 +45,18 @@ lock: $(UV)
 
 compile-catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations -D messages
+
+# The deployable unit (docs/operations.md): the app's virtualenv from requirements/app.lock
+# (no test tools), the catalogs compiled, then checked: every shipped locale's .mo is there
+# and newer than its .po, and a page renders translated. Production refuses to start otherwise.
+build: $(VENV)/.installed compile-catalogs
+	$(BIN)/python deploy/check_build.py
+
+# The Procfile's processes (web, worker, beat) in the foreground with honcho, a dev tool;
+# production runs the deploy/systemd/ units. Settings come from the environment or .env.
+start: $(VENV)/.installed-dev build
+	mkdir -p "$${STATE_DIR:-var}"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 # A development server: without SECRET_KEY the app keeps a made-up key in var/dev-secret-key
 # and prints a warning (production refuses to start without SECRET_KEY and LICENSE_SIGNING_KEY).

@@ -24,7 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from channelfront import celery_app, errors, extensions, health, models, security, statements
     from channelfront.accounts import auth
-    from channelfront.i18n import formatting, locale
+    from channelfront.i18n import compiled, formatting, locale
     from channelfront.tenancy import middleware
     from channelfront.webhooks import sources as webhook_sources
 
@@ -36,6 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     extensions.limiter.init_app(app)
+    compiled.init_app(app)
     locale.init_app(app)
     formatting.init_app(app)
     app.context_processor(template_context)

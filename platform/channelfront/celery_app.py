@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery import Celery, Task
 from flask import Flask, current_app
 
@@ -24,6 +26,9 @@ def init_app(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         broker_connection_retry_on_startup=True,
+        # Beat's state goes to STATE_DIR even when started without --schedule: never into
+        # the code directory (its default is the working directory).
+        beat_schedule_filename=str(Path(app.config["STATE_DIR"]) / "celerybeat-schedule"),
         beat_schedule={
             "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
             # Statements close after their grace days; closing twice changes nothing.

@@ -83,7 +83,13 @@ def from_environment() -> dict[str, object]:
         ),
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(ROOT / "tenants")),
         "THEMES_DIR": os.environ.get("THEMES_DIR", str(ROOT / "themes")),
-        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        # The gettext catalogs (.po and their compiled .mo); production refuses to start
+        # when a .mo is missing or older than its .po (i18n/compiled.py).
+        "BABEL_TRANSLATION_DIRECTORIES": os.environ.get("TRANSLATIONS_DIR")
+        or str(ROOT / "translations"),
+        # Files the processes write (beat's schedule, gunicorn's control socket): never
+        # the code directory, which production mounts read-only.
+        "STATE_DIR": os.environ.get("STATE_DIR") or str(ROOT / "var"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
