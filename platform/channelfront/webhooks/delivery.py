@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select, update
 
 from channelfront.celery_app import app_task
 from channelfront.extensions import db
+from channelfront.health import metrics
 from channelfront.outbox.handlers import handles
 from channelfront.outbox.services import commit_and_dispatch, enqueue
 from channelfront.tenancy.scoping import tenant_scope
@@ -162,6 +163,7 @@ def attempt(delivery_id: int, manual: bool = False) -> Answer | None:
     elif not manual and delivery.status == PENDING:
         _after_failure(delivery, done)
     commit_and_dispatch()
+    metrics.webhook_attempted(answer.status_code, answer.succeeded)
     return answer
 
 
