@@ -134,21 +134,32 @@ def set_up(cli):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sign_in(fresh: Flask):  # type: ignore[no-untyped-def]
-    """``sign_in(email, password)``: the console's answer to a sign-in (a fresh client)."""
+def browse(fresh: Flask):  # type: ignore[no-untyped-def]
+    """``browse(host)``: ``send(method, path, **kw)`` on that host with one client's cookies,
+    each request in a fresh context as on a real server."""
 
-    def run(email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def on(host: str):  # type: ignore[no-untyped-def]
         client = fresh.test_client()
 
         def send(method: str, path: str, **kw):  # type: ignore[no-untyped-def]
-            # A fresh context per request, as on a real server.
-            kw.setdefault("base_url", "http://admin.localhost")
+            kw.setdefault("base_url", f"http://{host}")
             return contextvars.Context().run(client.open, path, method=method, **kw)
 
+        return send
+
+    return on
+
+
+@pytest.fixture
+def sign_in(browse):  # type: ignore[no-untyped-def]
+    """``sign_in(email, password)``: the console's answer to a sign-in, and the client."""
+
+    def run(email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        send = browse("admin.localhost")
         page = send("GET", "/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
         assert token, "no CSRF token on /login"
         data = {"email": email, "password": password, "csrf_token": token.group(1)}
-        return send("POST", "/login", data=data)
+        return send("POST", "/login", data=data), send
 
     return run

@@ -21,7 +21,7 @@ from channelfront.catalog.models import (
     ProductGroup,
     ProductText,
 )
-from channelfront.demo import catalog_data
+from channelfront.demo import DEMO_TENANTS_DIR, catalog_data
 from channelfront.extensions import db
 from channelfront.pricing.models import Enrollment, PartnerPrice, Program
 from channelfront.tenancy.manifests import sync
@@ -185,8 +185,8 @@ def load_partners() -> None:
 
 
 def load_demo_tenants() -> None:
-    """Tenants and their programs from the manifests."""
-    sync(current_app.config["TENANTS_DIR"], current_app.config["THEMES_DIR"])
+    """Tenants and their programs from the demo's own manifests."""
+    sync(str(DEMO_TENANTS_DIR), current_app.config["THEMES_DIR"])
 
 
 def load_demo() -> None:

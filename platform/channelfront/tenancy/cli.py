@@ -14,7 +14,10 @@ tenants_cli = AppGroup("tenants", help="Tenant manifests.")
 
 @tenants_cli.command("sync")
 def sync_command() -> None:
-    """Create or update tenants from tenants/*/tenant.toml (safe to run twice)."""
+    """Create or update tenants from TENANTS_DIR/*/tenant.toml (safe to run twice).
+
+    The demo's tenants are not there: `flask demo load` syncs them.
+    """
     try:
         tenants = sync(current_app.config["TENANTS_DIR"], current_app.config["THEMES_DIR"])
         db.session.commit()

@@ -1,4 +1,8 @@
-"""Tenant manifests (``tenants/<slug>/tenant.toml``), checked and upserted into the database."""
+"""Tenant manifests (``tenants/<slug>/tenant.toml``), checked and upserted into the database.
+
+A manifest needs no catalog: its partner programs are optional, and without a
+``[vendor]`` table its tenant belongs to the vendor made by ``flask setup``.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,9 @@ class ManifestError(ValueError):
 class Manifest:
     slug: str
     name: str
-    vendor: str
-    vendor_name: str
+    # None: the installation's vendor (made by `flask setup`).
+    vendor: str | None
+    vendor_name: str | None
     status: str
     theme: str
     default_locale: str
@@ -92,11 +97,15 @@ def read_manifest(path: Path, themes_dir: str) -> Manifest:
     if logo is not None and (Path(logo).name != logo or not (path.parent / logo).is_file()):
         raise ManifestError(f"{where}: field 'brand.logo' must name a file beside the manifest")
     vendor = data.get("vendor", {})
+    if not isinstance(vendor, dict) or ("slug" in vendor and not SLUG.match(str(vendor["slug"]))):
+        raise ManifestError(
+            f"{where}: field 'vendor.slug' must be lowercase letters, digits and dashes"
+        )
     return Manifest(
         slug=slug,
         name=str(_require(data, "name", where)),
-        vendor=str(vendor.get("slug", "nimbus")),
-        vendor_name=str(vendor.get("name", "Nimbus Software")),
+        vendor=str(vendor["slug"]) if "slug" in vendor else None,
+        vendor_name=str(vendor["name"]) if "name" in vendor else None,
         status=status,
         theme=theme,
         default_locale=default_locale,
@@ -132,11 +141,22 @@ def read_all(tenants_dir: str, themes_dir: str) -> list[Manifest]:
 
 
 def _vendor(manifest: Manifest) -> Vendor:
+    """The vendor the manifest names, else the installation's (the console's: the first)."""
+    if manifest.vendor is None:
+        vendor = db.session.scalar(select(Vendor).order_by(Vendor.id).limit(1))
+        if vendor is None:
+            raise ManifestError(
+                f"{manifest.slug}: there is no vendor yet: run `flask setup` first "
+                "(or name one under [vendor] with its slug and name)"
+            )
+        return vendor
     vendor = db.session.scalar(select(Vendor).where(Vendor.slug == manifest.vendor))
     if vendor is None:
+        if not manifest.vendor_name:
+            raise ManifestError(f"{manifest.slug}: new vendor '{manifest.vendor}' needs a 'name'")
         vendor = Vendor(slug=manifest.vendor, name=manifest.vendor_name)
         db.session.add(vendor)
-    vendor.name = manifest.vendor_name
+    vendor.name = manifest.vendor_name or vendor.name
     return vendor
 
 

@@ -18,6 +18,7 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.security import safe_join
 
+from channelfront.demo import DEMO_TENANTS_DIR
 from channelfront.extensions import db
 from channelfront.tenancy.middleware import current_tenant
 from channelfront.theming.loader import themed_name
@@ -95,11 +96,13 @@ def tenant_logo():  # type: ignore[no-untyped-def]
     tenant = current_tenant()
     if tenant is None or not tenant.logo_file:
         abort(404)
-    path = safe_join(current_app.config["TENANTS_DIR"], tenant.slug, tenant.logo_file)
-    suffix = Path(path or "").suffix.lower()
-    if not path or not Path(path).is_file() or suffix not in LOGO_TYPES:
-        abort(404)
-    return send_file(path, mimetype=LOGO_TYPES[suffix], max_age=3600)
+    suffix = Path(tenant.logo_file).suffix.lower()
+    # A manifest's logo sits beside it: in TENANTS_DIR, or in the demo's own folder.
+    for folder in (current_app.config["TENANTS_DIR"], str(DEMO_TENANTS_DIR)):
+        path = safe_join(folder, tenant.slug, tenant.logo_file)
+        if path and Path(path).is_file() and suffix in LOGO_TYPES:
+            return send_file(path, mimetype=LOGO_TYPES[suffix], max_age=3600)
+    abort(404)
 
 
 @bp.route("/brand/logos/<sha256>")

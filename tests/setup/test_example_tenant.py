@@ -1,0 +1,35 @@
+"""The shipped example manifest syncs on a database that has only the vendor."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from channelfront.extensions import db
+from channelfront.tenancy.models import Tenant
+
+
+def test_the_example_tenant_syncs_after_setup(set_up, cli, browse, sign_in):
+    assert browse("example.localhost")("GET", "/login").status_code == 404
+    assert set_up().exit_code == 0
+    result = cli("tenants", "sync")
+    assert result.exit_code == 0, result.output
+    assert "example: example.localhost" in result.output
+    tenant = db.session.scalar(select(Tenant))
+    assert (tenant.slug, tenant.status, tenant.vendor.slug) == ("example", "draft", "acme")
+    # A draft's host answers only its sign-in pages, in its own name.
+    storefront = browse("example.localhost")
+    assert "Example Distribution" in storefront("GET", "/login").get_data(as_text=True)
+    assert storefront("GET", "/").status_code == 404
+    response, console = sign_in("ada@acme.example")
+    assert response.status_code == 302
+    assert "Example Distribution" in console("GET", "/admin/").get_data(as_text=True)
+    again = cli("tenants", "sync")
+    assert again.exit_code == 0, again.output
+    assert db.session.scalar(select(func.count()).select_from(Tenant)) == 1
+
+
+def test_sync_before_setup_says_to_run_setup(cli):
+    result = cli("tenants", "sync")
+    assert result.exit_code != 0
+    assert "run `flask setup` first" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Tenant)) == 0
