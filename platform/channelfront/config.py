@@ -40,6 +40,23 @@ def _rate_limit(name: str, default: str) -> str:
     return raw
 
 
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false (1 or 0), not {raw!r}")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
 def _environment() -> str:
     name = os.environ.get("CHANNELFRONT_ENV", "").strip().lower() or "production"
     if name not in ENVIRONMENTS:
@@ -97,6 +114,12 @@ def from_environment() -> dict[str, object]:
         "PASSWORD_HASH_COST": os.environ.get("PASSWORD_HASH_COST", "standard"),
         "CATALOG_PAGE_SIZE": 24,
         "LICENSE_SIGNING_KEY": os.environ.get("LICENSE_SIGNING_KEY", ""),
+        # Retired license signing keys, comma-separated: license keys they signed still
+        # verify (fulfillment/signing.py).
+        "LICENSE_SIGNING_KEYS_OLD": os.environ.get("LICENSE_SIGNING_KEYS_OLD", ""),
+        # Log lines of web, worker and beat (logs.py): the least level, text or JSON.
+        "LOG_LEVEL": _choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        "LOG_FORMAT": _choice("LOG_FORMAT", "text", ("text", "json")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),
         "MAIL_SENDER": os.environ.get(
@@ -105,6 +128,15 @@ def from_environment() -> dict[str, object]:
         # Where replies go when a storefront names no support address.
         "MAIL_REPLY_TO": os.environ.get("MAIL_REPLY_TO", ""),
         "MAIL_BACKEND": "smtp" if os.environ.get("MAIL_SERVER") else "console",
+        # The SMTP login, and how the connection is secured (mail/smtp.py): MAIL_USE_TLS
+        # is STARTTLS, MAIL_USE_SSL is TLS from the first byte; at most one of them.
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_TIMEOUT": _whole_number("MAIL_TIMEOUT", 10, 1, 300),
+        # Certificate authorities trusted for the SMTP server instead of the system's.
+        "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE", ""),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
@@ -125,6 +157,21 @@ def _development_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+def _check_mail(config: MutableMapping[str, Any]) -> None:
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        raise ConfigError(
+            "MAIL_USE_TLS (STARTTLS, port 587) and MAIL_USE_SSL (implicit TLS, port 465)"
+            " exclude each other: set the one your mail server speaks"
+        )
+    if config.get("MAIL_USERNAME") and not (
+        config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")
+    ):
+        raise ConfigError(
+            "MAIL_USERNAME is set without MAIL_USE_TLS or MAIL_USE_SSL: the password would"
+            " cross the network in clear"
+        )
+
+
 def settle_secrets(config: MutableMapping[str, Any]) -> None:
     """Check the secrets once the configuration is complete; raise ConfigError.
 
@@ -133,6 +180,7 @@ def settle_secrets(config: MutableMapping[str, Any]) -> None:
     Development (``CHANNELFRONT_ENV=development``, as ``make run`` sets) makes up a
     local key and says so; a test app without a key gets a random one.
     """
+    _check_mail(config)
     if config.get("SECRET_KEY") in PUBLIC_SECRET_KEYS:
         raise ConfigError("SECRET_KEY is a published development value: set a random secret")
     if config.get("TESTING"):

@@ -6,12 +6,12 @@ from it in the storefront's mail layout (see :mod:`channelfront.mail.compose`).
 
 from __future__ import annotations
 
-import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import get_locale
 
+from channelfront.mail import smtp
 from channelfront.mail.brand import brand_of
 from channelfront.mail.compose import html_body
 from channelfront.mail.console import readable
@@ -59,5 +59,4 @@ def send(
     if config["MAIL_BACKEND"] == "console":
         print(readable(message), flush=True)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
-        smtp.send_message(message)
+    smtp.deliver(config, message)
