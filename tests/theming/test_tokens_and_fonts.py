@@ -110,3 +110,14 @@ def test_the_japanese_font_covers_japanese(northwind):
     client = northwind
     with client.get("/theme/base/fonts/noto-sans-jp/fonts.css") as css:
         assert "japanese-400-normal.woff2" in css.get_data(as_text=True)
+
+
+def test_a_pack_that_paints_its_header_in_the_accent_needs_white_on_it(app):
+    sakura = load_theme(app.config["THEMES_DIR"], "sakura")
+    light = {**GOOD, "accent": "#f5a623", "header": "pack"}
+    _tokens, errors = clean_tokens(light, sakura, ["en", "ja"], {"NB-001", "NB-002"})
+    assert errors["accent"] == "white text on accent #f5a623: 2.03:1, needs 4.5:1"
+    _tokens, errors = clean_tokens(
+        {**light, "header": "flat"}, sakura, ["en", "ja"], {"NB-001", "NB-002"}
+    )
+    assert errors == {}

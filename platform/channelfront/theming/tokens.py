@@ -98,6 +98,8 @@ def clean_tokens(
     if all(colors.values()):
         merged = {**parent.colors, **colors}
         merged["on_accent"] = button_text_color(merged) or WHITE
+        if header == "pack" and parent.layout.get("header_color") == "accent":
+            merged["on_accent"] = WHITE  # the pack's header carries white text on the accent
         for pair in failing_pairs(merged):
             field = pair.background_name if pair.background_name in colors else "text"
             errors.setdefault(
