@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from channelfront import config
+from channelfront import config, logs
 from channelfront.theming.loader import ThemedFlask
 from channelfront.theming.views import template_context
 from channelfront.web import converters
@@ -21,6 +21,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
     config.settle_secrets(app.config)
+    # First: every later hook and log line has the request id.
+    logs.init_app(app)
 
     from channelfront import celery_app, errors, extensions, health, models, security, statements
     from channelfront.accounts import auth

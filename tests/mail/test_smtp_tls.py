@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from channelfront import create_app
 from channelfront.config import ConfigError
-from channelfront.extensions import db
+from channelfront.extensions import db, limiter
 from channelfront.mail.services import send
 from channelfront.mail.smtp import MailNotSent
 from channelfront.outbox.models import OutboxMessage
@@ -35,6 +35,14 @@ SELF_SIGNED = (
     "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
     " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost"
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> Iterator[None]:
+    """Each test asks for a reset link: never against another test's count."""
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from celery import shared_task
 
 from channelfront.extensions import db
+from channelfront.logs import request_id_scope
 from channelfront.outbox.handlers import HANDLERS
 from channelfront.outbox.models import OutboxMessage
 from channelfront.tenancy.scoping import tenant_scope
@@ -23,7 +24,9 @@ def deliver(message_id: int) -> None:
     handler = HANDLERS.get(message.topic)
     if handler is None:
         raise LookupError(f"no handler for outbox topic {message.topic}")
-    with tenant_scope(message.tenant_id):
+    # However the task was sent (a sweep, the drain command), its lines carry the id of
+    # the request that wrote the message.
+    with tenant_scope(message.tenant_id), request_id_scope(message.request_id):
         handler(message.tenant_id, message.payload)
     message = db.session.get(OutboxMessage, message_id)
     message.done_at = datetime.now(UTC)
