@@ -164,4 +164,4 @@ def edit_program(program_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Program %(program)s is saved.", program=program.name), "success")
             return redirect(url_for(".programs", _anchor=f"program-{program_id}"))
-    return form_page("admin/program_form.html", form=form, program=program, tenant=tenant)
+    return form_page("admin/program_form.html", form=form, program=program, owner=tenant)

@@ -100,7 +100,7 @@ def new_tenant() -> Response | tuple[str, int]:
             publish()
             flash(_("Tenant %(name)s is onboarded.", name=tenant.name), "success")
             return redirect(url_for(".index"))
-    return form_page("admin/tenant_form.html", form=form, tenant=None)
+    return form_page("admin/tenant_form.html", form=form, edited_tenant=None)
 
 
 def _current(tenant: Tenant) -> dict[str, object]:
@@ -150,7 +150,7 @@ def _tenant_page(
     return form_page(
         "admin/tenant_form.html",
         form=form,
-        tenant=tenant,
+        edited_tenant=tenant,
         staff=members(distributor_team(tenant.id)),
         user_status_labels=USER_STATUS_LABELS,
         admin_form=admin_form or AdminInviteForm(formdata=None),

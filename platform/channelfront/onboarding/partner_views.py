@@ -30,7 +30,7 @@ def _writer() -> None:
 def _page(tenant: Tenant, **forms: Any) -> tuple[str, int]:
     return form_page(
         "onboarding/partner_prices.html",
-        tenant=tenant,
+        edited_tenant=tenant,
         prices=partner_prices.listing(tenant),
         companies=partner_prices.enrolled_companies(tenant),
         percent=bps_to_percent,

@@ -198,7 +198,7 @@ def _page(tenant: Tenant, step: str, **context: Any) -> tuple[str, int]:
     )
     return form_page(
         "onboarding/step.html",
-        tenant=tenant,
+        edited_tenant=tenant,
         step=step,
         steps=steps.STEPS,
         labels=step_labels(),
