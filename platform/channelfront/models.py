@@ -83,6 +83,7 @@ def register_cli(app: Flask) -> None:
     from channelfront.fulfillment.cli import licenses_cli
     from channelfront.outbox.cli import outbox_cli
     from channelfront.quotes.cli import quotes_cli
+    from channelfront.setup.catalog_cli import catalog_cli
     from channelfront.setup.cli import setup_command
     from channelfront.statements.cli import incentives_cli
     from channelfront.tenancy.cli import tenants_cli
@@ -98,3 +99,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(quotes_cli)
     app.cli.add_command(deals_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(catalog_cli)
