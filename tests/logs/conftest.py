@@ -8,15 +8,6 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from channelfront import logs
-from channelfront.extensions import limiter
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> Iterator[None]:
-    """Tests here ask for reset links: never against another test's count."""
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.fixture

@@ -5,15 +5,25 @@ test_worker_logs.py runs a real worker), and set again when a message is sent la
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from channelfront.extensions import db
+from channelfront.extensions import db, limiter
 from channelfront.outbox.models import OutboxMessage
 from channelfront.outbox.services import dispatch
 
 RESETTER = "buyer@bluebird.example"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> Iterator[None]:
+    """Each test asks for a reset link: never against another test's count."""
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 def ask_for_reset(client, request_id: str) -> None:  # type: ignore[no-untyped-def]
