@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from channelfront.extensions import db
@@ -33,3 +35,17 @@ def test_sync_before_setup_says_to_run_setup(cli):
     assert result.exit_code != 0
     assert "run `flask setup` first" in result.output
     assert db.session.scalar(select(func.count()).select_from(Tenant)) == 0
+
+
+def test_a_new_installation_from_setup_to_a_catalog(set_up, cli, sign_in):
+    """The operator's first steps, each from the shipped files."""
+    assert set_up().exit_code == 0
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    result = cli("catalog", "import", str(examples / "catalog.csv"))
+    assert result.exit_code == 0, result.output
+    assert cli("tenants", "sync").exit_code == 0
+    response, console = sign_in("ada@acme.example")
+    assert response.status_code == 302
+    products = console("GET", "/admin/products").get_data(as_text=True)
+    assert "VLT-STD-1Y" in products
+    assert "Vault Standard (1 year)" in products
