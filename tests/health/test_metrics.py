@@ -82,8 +82,9 @@ def test_an_order_placed_is_counted_and_its_fulfilment_timed(app, scrape):
     assert placed.json["status"] == "invoiced"  # no broker: fulfilled in-process
     after = scrape()
     assert after[(PLACED, ON_ACCOUNT_NW)] == before.get((PLACED, ON_ACCOUNT_NW), 0) + 1
-    assert after[(FULFILMENT, ())] == before.get((FULFILMENT, ()), 0) + 1
-    within_a_minute = (("le", "60.0"),)
+    northwind = (("tenant", "northwind"),)
+    assert after[(FULFILMENT, northwind)] == before.get((FULFILMENT, northwind), 0) + 1
+    within_a_minute = (("le", "60.0"), ("tenant", "northwind"))
     bucket = "channelfront_order_fulfilment_seconds_bucket"
     assert after[(bucket, within_a_minute)] == before.get((bucket, within_a_minute), 0) + 1
     created = (("endpoint", "api.create_order"), ("method", "POST"), ("status", "201"))
