@@ -56,6 +56,11 @@ class _FormParser(HTMLParser):
             action = urljoin(self.page, values.get("action") or self.page)
             self._form = Form(method, action, found_on=self.page)
             self.forms.append(self._form)
+        elif tag == "option" and self._form is not None and self._select:
+            # Options carry no name: they belong to the open <select>.
+            self._form.choices.setdefault(self._select, []).append(values.get("value", ""))
+            if "selected" in values:
+                self._form.fields[self._select].append(values.get("value", ""))
         elif self._form is not None and values.get("name"):
             self._field(tag, values)
 
@@ -70,13 +75,12 @@ class _FormParser(HTMLParser):
                     self._form.fields.setdefault(name, []).append(values.get("value", "on"))
                 else:
                     self._form.fields.setdefault(name, [])
+            # A file's bytes are fuzzed on their own (tests/fuzz/test_logo_upload.py).
             elif kind not in ("submit", "button", "image", "reset", "file"):
                 self._form.fields.setdefault(name, []).append(values.get("value", ""))
         elif tag == "select":
             self._select = name
             self._form.fields.setdefault(name, [])
-        elif tag == "option" and self._select:
-            self._form.choices.setdefault(self._select, []).append(values.get("value", ""))
         elif tag == "textarea":
             self._textarea = name
             self._form.fields.setdefault(name, [""])

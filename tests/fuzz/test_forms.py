@@ -50,6 +50,7 @@ from tests.statements.pages_support import (
     program,
     quarter,
 )
+from tests.walls.theme_world import console_theme
 
 pytestmark = pytest.mark.slow
 
@@ -163,6 +164,7 @@ def world(app: Flask, ctx, client_for, localstripe, inbox) -> Iterator[list[str]
     links.append(_customer_quote_link(app))
     _statements()
     _draft_tenant()  # the onboarding wizard's step forms
+    console_theme("fuzz-theme")  # the theme editor's save and publish forms
     pending_application("northwind")  # the partner manager's approve and decline forms
     links.append(_people(app))
     db.session.commit()
@@ -388,11 +390,22 @@ def _wizard_pages() -> list[str]:
     return [f"/admin/onboarding/{draft}/{step}" for step in steps.STEPS]
 
 
+def _theme_pages() -> list[str]:
+    """The stored theme's editor at its draft (with a logo: the remove box, and a publish
+    form) and at its published version 1 (no logo), and a preview of the draft in German
+    (its ``lang`` query string)."""
+    from channelfront.theming.models import StoreTheme
+
+    theme = db.session.scalars(select(StoreTheme.id).where(StoreTheme.slug == "fuzz-theme")).one()
+    editor = f"/admin/themes/{theme}"
+    return [editor, f"{editor}?version=1", f"{editor}/versions/2/preview/home?lang=de"]
+
+
 def _extra_pages(email: str | None, links: list[str]) -> list[str]:
     if email is None:
         return links
     if email == "admin@nimbus.example":
-        return [*SIGNED_IN, *_wizard_pages()]
+        return [*SIGNED_IN, *_wizard_pages(), *_theme_pages()]
     return SIGNED_IN
 
 

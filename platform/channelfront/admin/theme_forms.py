@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from channelfront.i18n.locale import SHIPPED_LOCALES
 from channelfront.theming.logos import MAX_BYTES, MAX_SIDE
@@ -36,6 +36,9 @@ class NewThemeForm(FlaskForm):
     parent = SelectField(_l("Theme pack"), description=_l("The theme starts as this pack."))
 
 
+RADIUS_ERROR = _l("Corner radius is a whole number of pixels from 0 to %(max)s.", max=MAX_RADIUS)
+
+
 def _color(label: str) -> StringField:
     return StringField(label, validators=[Optional(), Length(max=20)])
 
@@ -48,7 +51,8 @@ class ThemeForm(FlaskForm):
     radius = StringField(
         _l("Corner radius"),
         description=_l("Pixels, from 0 to %(max)s.", max=MAX_RADIUS),
-        validators=[Length(max=10)],
+        # ASCII digits only: str.isdigit() takes "²", which int() cannot read (a 500).
+        validators=[Length(max=10), Regexp(r"^\s*[0-9]*\s*(?:px)?\s*$", message=RADIUS_ERROR)],
     )
     header = SelectField(_l("Header style"))
     font = SelectField(_l("Font"))
