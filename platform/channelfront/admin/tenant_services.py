@@ -176,7 +176,7 @@ def onboard_tenant(
     if refusal:
         errors["status"] = refusal
     if vendor is None:
-        errors["slug"] = _("No vendor is set up yet: load the tenant manifests first.")
+        errors["slug"] = _("No vendor is set up yet: run “flask setup” first.")
     if errors:
         raise InvalidInput(errors)
     tenant = Tenant(vendor=vendor, slug=slug, currency=currency, hosts=[])

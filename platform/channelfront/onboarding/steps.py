@@ -70,7 +70,7 @@ def start(vendor: Vendor | None, name: str, slug: str) -> Tenant:
     elif db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         errors["slug"] = _("A tenant with the slug “%(slug)s” already exists.", slug=slug)
     if vendor is None:
-        errors["slug"] = _("No vendor is set up yet: load the tenant manifests first.")
+        errors["slug"] = _("No vendor is set up yet: run “flask setup” first.")
     if errors:
         raise InvalidInput(errors)
     tenant = Tenant(
