@@ -55,7 +55,9 @@ def deliver(config: Mapping[str, Any], message: EmailMessage) -> None:
                 smtp.login(username, str(config.get("MAIL_PASSWORD") or ""))
             smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        answer = exc.smtp_error.decode("utf-8", "replace") if exc.smtp_error else ""
+        answer = exc.smtp_error
+        if isinstance(answer, bytes):
+            answer = answer.decode("utf-8", "replace")
         reason = f"{where} refused the login of {username!r}: {exc.smtp_code} {answer}"
         log.error("mail not sent: %s (check MAIL_USERNAME and MAIL_PASSWORD)", reason)
         raise MailNotSent(reason) from exc
