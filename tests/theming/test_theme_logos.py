@@ -139,3 +139,16 @@ def test_png_dimensions_come_from_the_ihdr_chunk():
 def test_an_svg_without_an_svg_root_is_no_logo():
     with pytest.raises(LogoRefused):
         check_logo(b'<?xml version="1.0"?><note xmlns="urn:x">hi</note>')
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-5],  # cut short inside IEND
+        lambda data: data[:40] + b"\x00garbage" + data[48:],  # a chunk's bytes changed
+        lambda data: data + b"trailing bytes",  # something after IEND
+    ],
+)
+def test_a_png_with_a_good_header_but_damaged_chunks_is_refused(damage):
+    with pytest.raises(LogoRefused, match="cut short or corrupted"):
+        check_logo(damage(png(120, 40)))

@@ -9,6 +9,7 @@ no database.
 from __future__ import annotations
 
 import struct
+import zlib
 from dataclasses import dataclass
 
 import py_svg_hush
@@ -41,8 +42,27 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+def _png_chunks_whole(data: bytes) -> bool:
+    """Every chunk is complete with a matching CRC, and the file ends with IEND."""
+    position = len(PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        end = position + 12 + length
+        if end > len(data):
+            return False
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(data[position + 4 : end - 4]) != crc:
+            return False
+        if kind == b"IEND":
+            return end == len(data)
+        position = end
+    return False
+
+
 def _png(data: bytes) -> CheckedLogo:
     width, height = png_size(data)
+    if not _png_chunks_whole(data):
+        raise LogoRefused(_("The PNG file is damaged: it is cut short or corrupted."))
     if width > MAX_SIDE or height > MAX_SIDE:
         raise LogoRefused(
             _(

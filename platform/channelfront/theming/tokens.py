@@ -34,7 +34,7 @@ def _color(raw: Mapping[str, Any], name: str, errors: dict[str, str]) -> str | N
 
 def _radius(raw: Mapping[str, Any], errors: dict[str, str]) -> int | None:
     text = str(raw.get("radius", "")).strip().removesuffix("px")
-    if not text.isdigit() or int(text) > MAX_RADIUS:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_RADIUS:
         errors["radius"] = _(
             "Corner radius is a whole number of pixels from 0 to %(max)s.", max=MAX_RADIUS
         )
