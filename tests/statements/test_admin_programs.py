@@ -95,7 +95,7 @@ def stored(rows, row) -> tuple[Any, Any, int]:  # type: ignore[no-untyped-def]
 
 def cells(html: str, table: str, beneficiary: str) -> list[str]:
     """The old, new and difference cells of a beneficiary's row in a simulation table."""
-    part = html.split(f'class="data {table}"')[1].split("</table>")[0]
+    part = html.split(f'class="data {table} stack-table"')[1].split("</table>")[0]
     row = part.split(f'data-beneficiary="{beneficiary}"')[1].split("</tr>")[0]
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
 

@@ -23,12 +23,12 @@ def test_the_lines_show_the_rule_id_and_the_source_order(console, history):  # n
     response = console.get(f"/admin/incentives/{history['tenant']}/statements/{statement.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    table = html.split('<table class="data statement-lines">')[1].split("</table>")[0]
+    table = html.split('<table class="data statement-lines stack-table">')[1].split("</table>")[0]
     assert "<caption" not in table
     assert '<th scope="col">Source order</th>' in table
     assert f'<tr class="line" data-rule="com" data-order="{history["order"]}">' in table
-    assert "<td><code>com</code></td>" in table
-    cell = table.split('<td class="source-order">')[1].split("</td>")[0]
+    assert '<td data-label="Rule"><code>com</code></td>' in table
+    cell = table.split('<td class="source-order" data-label="Source order">')[1].split("</td>")[0]
     assert f"Order {history['order']}, " in cell
     assert '<br><a href="/admin/companies/' in cell
     assert "Invoice " in cell
