@@ -39,7 +39,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not RUN, reason="real workers: set WORKER_TEST=1 (CI=true runs it)"),
 ]
-REDIS_DB = int(os.environ.get("LOGS_WORKER_TEST_REDIS_DB", "10"))
+REDIS_DB = int(os.environ.get("LOGS_WORKER_TEST_REDIS_DB", "9"))
 BROKER = f"redis://127.0.0.1:6379/{REDIS_DB}"
 BEAT_ARGS = ["-m", "celery", "-A", "wsgi:celery", "beat", "--loglevel=INFO"]
 FIELDS = {"time", "level", "logger", "request_id", "tenant", "message"}
@@ -123,9 +123,10 @@ def test_the_worker_logs_a_task_under_the_id_of_the_request_that_sent_it(
             if r["logger"] == "celery.app.trace" and "outbox.deliver" in r["message"]
         ]
 
-    [run] = wait_for("the worker's task line", delivered, timeout=30)
-    assert "succeeded" in run["message"], processes.log("worker")
-    assert run["request_id"] == request_id
+    # Beat's first sweep may send the message a second time (a no-op): same id on both.
+    runs = wait_for("the worker's task line", delivered, timeout=30)
+    assert "succeeded" in runs[0]["message"], processes.log("worker")
+    assert {run["request_id"] for run in runs} == {request_id}
 
     access = [r for r in records(processes, "gunicorn") if r["logger"] == "channelfront.access"]
     [post] = [r for r in access if r["method"] == "POST"]
