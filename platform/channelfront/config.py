@@ -98,6 +98,13 @@ def from_environment() -> dict[str, object]:
         "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit(
             "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
         ),
+        "PASSWORD_RESET_RATE_LIMIT": _rate_limit("PASSWORD_RESET_RATE_LIMIT", "20 per hour"),
+        "PASSWORD_RESET_ACCOUNT_RATE_LIMIT": _rate_limit(
+            "PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "5 per hour"
+        ),
+        "APPLY_RATE_LIMIT": _rate_limit("APPLY_RATE_LIMIT", "5 per hour"),
+        "QUOTE_PAY_RATE_LIMIT": _rate_limit("QUOTE_PAY_RATE_LIMIT", "10 per minute"),
+        "RENEWAL_PAY_RATE_LIMIT": _rate_limit("RENEWAL_PAY_RATE_LIMIT", "10 per minute"),
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(ROOT / "tenants")),
         "THEMES_DIR": os.environ.get("THEMES_DIR", str(ROOT / "themes")),
         # The gettext catalogs (.po and their compiled .mo); production refuses to start
