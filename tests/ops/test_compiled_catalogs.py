@@ -25,10 +25,10 @@ def catalog(translations: Path, locale: str, suffix: str) -> Path:
 
 
 @pytest.fixture
-def translations(tmp_path: Path) -> Path:
-    """A copy of the checkout's catalogs, their times kept (copy2)."""
+def translations(compiled_translations: Path, tmp_path: Path) -> Path:
+    """A freshly compiled copy of the checkout's catalogs, their times kept (copy2)."""
     copy = tmp_path / "translations"
-    shutil.copytree(ROOT / "translations", copy)
+    shutil.copytree(compiled_translations, copy)
     return copy
 
 

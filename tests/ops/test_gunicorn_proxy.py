@@ -64,12 +64,16 @@ class Gunicorn:
 
 
 @pytest.fixture
-def serve(ops_database: str, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+def serve(ops_database: str, compiled_translations: Path, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
     started: list[Gunicorn] = []
 
     def start(**settings: str) -> Gunicorn:
         state = tmp_path / f"state{len(started)}"
-        env = {**operator_env(ops_database), "STATE_DIR": str(state), **settings}
+        env = {
+            **operator_env(ops_database, compiled_translations),
+            "STATE_DIR": str(state),
+            **settings,
+        }
         server = Gunicorn(env, tmp_path / f"gunicorn{len(started)}.log")
         started.append(server)
         return server
