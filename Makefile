@@ -79,10 +79,17 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then cd tests/browser && npm ci --no-audit --no-fund --silent && touch node_modules/axe-core/axe.min.js; \
 	else echo "npm not found: the accessibility checks of the browser tests will skip"; fi
 
+# The PostgreSQL pass leaves out what does not read TEST_DATABASE, which the first pass
+# already ran: the browser tests (their served demo is SQLite) and the tests that start
+# real processes on a PostgreSQL database of their own (tests/ops and the live workers).
+PG_PASS_SKIPS := -m "not browser" --ignore=tests/ops \
+	--ignore=tests/customers/test_import_worker.py --ignore=tests/logs/test_worker_logs.py \
+	--ignore=tests/health/test_live_workers.py --ignore=tests/webhooks/test_worker_kill.py
+
 test: $(VENV)/.installed-dev compile-catalogs lint $(AXE)
 	$(BIN)/pytest -q
 ifeq ($(CI),true)
-	TEST_DATABASE=postgresql $(BIN)/pytest -q
+	TEST_DATABASE=postgresql $(BIN)/pytest -q $(PG_PASS_SKIPS)
 endif
 
 test-fast: $(VENV)/.installed-dev compile-catalogs
