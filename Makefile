@@ -82,9 +82,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 # The PostgreSQL pass leaves out what does not read TEST_DATABASE, which the first pass
 # already ran: the browser tests (their served demo is SQLite) and the tests that start
 # real processes on a PostgreSQL database of their own (tests/ops and the live workers).
+# The route matrix and the form fuzzer (several minutes each) run in the first pass only,
+# to keep CI under 30 minutes.
 PG_PASS_SKIPS := -m "not browser" --ignore=tests/ops \
 	--ignore=tests/customers/test_import_worker.py --ignore=tests/logs/test_worker_logs.py \
-	--ignore=tests/health/test_live_workers.py --ignore=tests/webhooks/test_worker_kill.py
+	--ignore=tests/health/test_live_workers.py --ignore=tests/webhooks/test_worker_kill.py \
+	--ignore=tests/walls/test_route_matrix.py --ignore=tests/fuzz/test_forms.py
 
 test: $(VENV)/.installed-dev compile-catalogs lint $(AXE)
 	$(BIN)/pytest -q
